@@ -116,6 +116,10 @@ public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    public void removeBatchListener(EncoderListener listener) {
+        listeners.remove(listener);
+    }
+
     @Override
     public int countTokens(String text) {
         Objects.requireNonNull(text, "text");
