@@ -62,6 +62,7 @@ public final class DatasetReader {
             String labelColumn = null;
             while (true) {
                 Map<String, String> row;
+                int line = it.getCurrentLocation().getLineNr(); // the reader stands at the start of the next row
                 try {
                     if (!it.hasNextValue()) break;
                     row = it.nextValue();
@@ -69,7 +70,6 @@ public final class DatasetReader {
                     throw new IllegalArgumentException(file + ": bad CSV row near line "
                             + it.getCurrentLocation().getLineNr() + ": " + e.getMessage(), e);
                 }
-                int line = it.getCurrentLocation().getLineNr();
                 if (labelColumn == null) {
                     labelColumn = LABEL_COLUMNS.stream().filter(row::containsKey).findFirst().orElseThrow(() ->
                             new IllegalArgumentException(file + ": header needs a 'text' column and one of " + LABEL_COLUMNS
