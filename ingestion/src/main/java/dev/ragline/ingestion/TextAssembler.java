@@ -20,6 +20,7 @@ final class TextAssembler {
     private int sectionStart = 0;
     /** Where the current section's own heading text ends; a section with nothing after it is dropped. */
     private int sectionBodyStart = 0;
+    private int sectionLevel = 0;
     private int headingStart = -1;
     private int headingLevel;
 
@@ -64,7 +65,7 @@ final class TextAssembler {
         headingStart = -1;
         paragraphBreak();
         if (heading.isEmpty()) return;
-        closeSection(start);
+        closeSection(start, headingLevel);
         while (text.length() > start && Character.isWhitespace(text.charAt(text.length() - 1))) text.setLength(text.length() - 1);
         headings[headingLevel - 1] = heading;
         for (int i = headingLevel; i < headings.length; i++) headings[i] = null;
@@ -77,19 +78,22 @@ final class TextAssembler {
         sectionHeading = path.toString();
         sectionStart = start;
         sectionBodyStart = text.length();
+        sectionLevel = headingLevel;
     }
 
     ParsedDocument build(String title) {
         endHeading();
-        closeSection(text.length());
+        closeSection(text.length(), 0);
         return new ParsedDocument(text.toString(), sections, title);
     }
 
-    private void closeSection(int end) {
+    private void closeSection(int end, int nextHeadingLevel) {
         int trimmedEnd = end;
         while (trimmedEnd > sectionStart && Character.isWhitespace(text.charAt(trimmedEnd - 1))) trimmedEnd--;
-        // A heading directly followed by a sub-heading has no body: its text lives on in the sub-sections' paths.
-        if (trimmedEnd > sectionBodyStart) sections.add(new ParsedDocument.Section(sectionHeading, sectionStart, trimmedEnd));
+        if (trimmedEnd <= sectionStart) return;
+        // A heading directly followed by a sub-heading has no text of its own: it lives on in the sub-sections' paths.
+        if (trimmedEnd <= sectionBodyStart && nextHeadingLevel > sectionLevel) return;
+        sections.add(new ParsedDocument.Section(sectionHeading, sectionStart, trimmedEnd));
     }
 
     private boolean atBlockStart() {

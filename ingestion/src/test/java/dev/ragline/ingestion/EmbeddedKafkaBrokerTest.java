@@ -1,58 +1,44 @@
 package dev.ragline.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaBrokerTest {
 
     @Test
-    void persistentBrokerKeepsMessagesAcrossRestart(@TempDir Path dir) throws Exception {
+    void persistentBrokerKeepsTopicsAndMessagesAcrossRestart(@TempDir Path dir) {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
-            assertThat(broker.bootstrapServers()).startsWith("127.0.0.1:");
+            assertThat(broker.bootstrapServers()).isEqualTo("127.0.0.1:" + broker.port());
             broker.createTopic("t", 2);
-            broker.createTopic("t", 2); // existing topic: no error
-            try (var producer = producer(broker.bootstrapServers())) {
-                producer.send(new ProducerRecord<>("t", "k1", "hello")).get();
-                producer.send(new ProducerRecord<>("t", "k2", "world")).get();
-            }
+            broker.createTopic("t", 2); // an existing topic is no error
+            KafkaTestSupport.produce(broker.bootstrapServers(), "t", List.of(Map.entry("k1", "hello"), Map.entry("k2", "world")));
         }
+        assertThat(dir.resolve("kafka-logs/meta.properties")).exists();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
-            assertThat(readAll(broker.bootstrapServers(), "t", 2)).containsExactlyInAnyOrder("hello", "world");
+            var values = KafkaTestSupport.readFromStart(broker.bootstrapServers(), "t", 2, Duration.ofSeconds(20)).stream()
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+            assertThat(values).containsExactlyInAnyOrder("hello", "world");
         }
     }
 
-    static KafkaProducer<String, String> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new StringSerializer());
-    }
-
-    static List<String> readAll(String bootstrap, String topic, int expected) {
-        List<String> values = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) values.add(r.value());
-            }
+    @Test
+    void temporaryBrokerDeletesItsDataAndATakenPortIsAClearError() {
+        Path data;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            data = broker.dataDir();
+            assertThat(Files.isDirectory(data)).isTrue();
+            assertThatThrownBy(() -> EmbeddedKafkaBroker.start(data.resolve("second"), broker.port()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("did not start");
         }
-        return values;
+        assertThat(data).doesNotExist();
     }
 }
