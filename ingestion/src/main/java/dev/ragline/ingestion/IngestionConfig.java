@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of the ingestion consumer. Null arguments take the defaults shown on the constants.
+ * Settings of the ingestion consumer. Null arguments (0 for the numbers) take the defaults shown on the constants.
  *
  * @param bootstrapServers    Kafka {@code bootstrap.servers}
  * @param topic               the document topic
