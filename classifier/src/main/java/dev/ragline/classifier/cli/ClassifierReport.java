@@ -65,18 +65,7 @@ final class ClassifierReport {
                     "targetSelectiveAccuracy", options.targetSelectiveAccuracy(), "oosInScopeRecall", options.oosInScopeRecall()));
             report.put("published", published());
 
-            // ---- Banking77 ----
-            System.err.println("Banking77 ...");
-            LabeledEmbeddings bTrain = embedder.embed("banking77/train", DatasetReader.readCsv(bankingTrain));
-            LabeledEmbeddings bTest = embedder.embed("banking77/test", DatasetReader.readCsv(bankingTest));
-            Map<String, Object> banking = new LinkedHashMap<>();
-            banking.put("dataset", Map.of("train", bankingTrain.toString(), "trainSha256", Provenance.sha256(bankingTrain),
-                    "test", bankingTest.toString(), "testSha256", Provenance.sha256(bankingTest),
-                    "trainExamples", bTrain.x().length, "testExamples", bTest.x().length));
-            banking.put("full", bankingFull(bTrain, bTest, options, encoder, seed));
-            banking.put("fewShot", bankingFewShot(bTrain, bTest, shots, draws, seed));
-            report.put("banking77", banking);
-
+            // CLINC150 first: its embeddings are the ones most likely cached already
             // ---- CLINC150 ----
             System.err.println("CLINC150 ...");
             Map<String, List<LabeledText>> splits = DatasetReader.readClinc(clinc);
@@ -121,6 +110,18 @@ final class ClassifierReport {
                 artifacts.get(deployed).write(Path.of(artifactOut));
                 report.put("artifact", Map.of("path", artifactOut, "variant", deployed, "bytes", Files.size(Path.of(artifactOut))));
             }
+            // ---- Banking77 ----
+            System.err.println("Banking77 ...");
+            LabeledEmbeddings bTrain = embedder.embed("banking77/train", DatasetReader.readCsv(bankingTrain));
+            LabeledEmbeddings bTest = embedder.embed("banking77/test", DatasetReader.readCsv(bankingTest));
+            Map<String, Object> banking = new LinkedHashMap<>();
+            banking.put("dataset", Map.of("train", bankingTrain.toString(), "trainSha256", Provenance.sha256(bankingTrain),
+                    "test", bankingTest.toString(), "testSha256", Provenance.sha256(bankingTest),
+                    "trainExamples", bTrain.x().length, "testExamples", bTest.x().length));
+            banking.put("full", bankingFull(bTrain, bTest, options, encoder, seed));
+            banking.put("fewShot", bankingFewShot(bTrain, bTest, shots, draws, seed));
+            report.put("banking77", banking);
+
         }
         report.put("seconds", (System.nanoTime() - started) / 1e9);
         Path parent = out.toAbsolutePath().getParent();
