@@ -24,6 +24,8 @@ public interface RaglineConfig {
 
     SampleCorpus sampleCorpus();
 
+    Classifier classifier();
+
     interface Encoder {
         /** bge-small-en-v1.5 | bge-small-en-v1.5-q | all-minilm-l6-v2 | a directory with model.onnx + tokenizer.json. */
         @WithDefault("bge-small-en-v1.5")
@@ -114,6 +116,19 @@ public interface RaglineConfig {
 
         @WithDefault("32")
         int overlapTokens();
+    }
+
+    interface Classifier {
+        /** Load the intent classifier and router at start-up (needed by /v1/classify and /v1/ask routing). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Trained artifact (see the classifier module); must be trained on the configured encoder. */
+        @WithDefault("classifier/models/clinc150-bge-small-en-v1.5.json")
+        Path artifact();
+
+        /** Routing configuration JSON (which intents are answered directly, and how); built-in defaults when absent. */
+        Optional<Path> routing();
     }
 
     interface SampleCorpus {
