@@ -28,6 +28,22 @@ public record MetadataFilter(Map<String, List<String>> anyOf) {
         return new MetadataFilter(Map.of(key, List.of(value)));
     }
 
+    /**
+     * Both filters at once: values of a key present in both are intersected. Empty when no chunk can match both
+     * (a shared key with no common value).
+     */
+    public java.util.Optional<MetadataFilter> and(MetadataFilter other) {
+        Map<String, List<String>> all = new java.util.LinkedHashMap<>(anyOf);
+        for (var condition : other.anyOf.entrySet()) {
+            List<String> mine = all.get(condition.getKey());
+            List<String> values = mine == null ? condition.getValue()
+                    : mine.stream().filter(condition.getValue()::contains).toList();
+            if (values.isEmpty()) return java.util.Optional.empty();
+            all.put(condition.getKey(), values);
+        }
+        return java.util.Optional.of(new MetadataFilter(all));
+    }
+
     public boolean isEmpty() {
         return anyOf.isEmpty();
     }

@@ -25,6 +25,9 @@ class ChunkTest {
         assertThat(MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, "doc-1").matches(chunk)).isTrue();
         assertThat(MetadataFilter.equalTo("missing", "x").matches(chunk)).isFalse();
         assertThat(MetadataFilter.NONE.matches(chunk)).isTrue();
+        var both = new MetadataFilter(Map.of("lang", List.of("en", "de"))).and(new MetadataFilter(Map.of("lang", List.of("de"), "team", List.of("search"))));
+        assertThat(both).hasValueSatisfying(f -> assertThat(f.anyOf()).isEqualTo(Map.of("lang", List.of("de"), "team", List.of("search"))));
+        assertThat(MetadataFilter.equalTo("lang", "en").and(MetadataFilter.equalTo("lang", "fr"))).isEmpty();
         assertThatThrownBy(() -> new MetadataFilter(Map.of("lang", List.of())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lang");
     }

@@ -26,6 +26,10 @@ public interface RaglineConfig {
 
     Classifier classifier();
 
+    Generation generation();
+
+    Ask ask();
+
     interface Encoder {
         /** bge-small-en-v1.5 | bge-small-en-v1.5-q | all-minilm-l6-v2 | a directory with model.onnx + tokenizer.json. */
         @WithDefault("bge-small-en-v1.5")
@@ -129,6 +133,58 @@ public interface RaglineConfig {
 
         /** Routing configuration JSON (which intents are answered directly, and how); built-in defaults when absent. */
         Optional<Path> routing();
+    }
+
+    interface Generation {
+        /**
+         * embedded: the GGUF reader in-process (llama.cpp); openai: any OpenAI-compatible server (vLLM, llama.cpp
+         * server, Ollama's /v1, hosted APIs); ollama: Ollama's native API; none: no generation (GENERATE → 503).
+         */
+        @WithDefault("embedded")
+        String backend();
+
+        /** GGUF file for the embedded backend. */
+        @WithDefault("generation/models/ragline-reader-v1.gguf")
+        Path modelPath();
+
+        /** Threads for the embedded backend. */
+        @WithDefault("2")
+        int threads();
+
+        /** Server base URL: for openai the part before /chat/completions (e.g. http://host:8000/v1). */
+        Optional<String> baseUrl();
+
+        /** Model name on the server. */
+        Optional<String> model();
+
+        Optional<String> apiKey();
+
+        /** Context window of a remote model in tokens (prompts are fitted to it). */
+        @WithDefault("8192")
+        int contextWindow();
+
+        @WithDefault("PT60S")
+        Duration timeout();
+
+        @WithDefault("64")
+        int maxAnswerTokens();
+
+        /** Restrict answers to spans of the passages or the abstain phrase (embedded backend only). */
+        @WithDefault("true")
+        boolean constrained();
+    }
+
+    interface Ask {
+        /** Passages retrieved for generation. */
+        @WithDefault("4")
+        int k();
+
+        /**
+         * For questions the classifier calls out of scope: generate only when the best retrieved passage scores at
+         * least this (cosine), else abstain without calling the decoder.
+         */
+        @WithDefault("0.6")
+        double minRetrievalScore();
     }
 
     interface SampleCorpus {

@@ -1,0 +1,160 @@
+package dev.ragline.app.wiring;
+
+import dev.ragline.app.api.AskResponse;
+import dev.ragline.app.api.AskResponse.CitedPassage;
+import dev.ragline.app.api.ClassifyResponse.RouteInfo;
+import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.classifier.routing.RouteType;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.core.Encoder;
+import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchHit;
+import dev.ragline.generation.AnswerListener;
+import dev.ragline.generation.GroundedAnswer;
+import dev.ragline.generation.GroundedPrompt;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * The ask flow: classify → route → answer. DIRECT answers from the intent's template and/or its best passage;
+ * GENERATE retrieves top-k passages and lets the decoder answer from them with citations; an out-of-scope
+ * question is generated for only when retrieval finds a passage that scores well enough, else it is abstained on
+ * without calling the decoder.
+ */
+@Singleton
+public class AskService {
+
+    /** Receives the answer as it is produced: the route, then answer text pieces, then the final response. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void route(RouteInfo route) {
+        }
+
+        default void token(String text) {
+        }
+    }
+
+    private final Encoder encoder;
+    private final ChunkStore store;
+    private final IntentRouting routing;
+    private final Decoder decoder;
+    private final RaglineConfig.Ask config;
+    private final MeterRegistry registry;
+
+    public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
+                      MeterRegistry registry) {
+        this.encoder = encoder;
+        this.store = store;
+        this.routing = routing;
+        this.decoder = decoder;
+        this.config = config.ask();
+        this.registry = registry;
+    }
+
+    public AskResponse ask(String question, Integer k, MetadataFilter filter, Listener listener) {
+        long start = System.nanoTime();
+        RouteInfo route;
+        if (routing.enabled()) {
+            route = RouteInfo.of(routing.route(routing.classify(question, 3)));
+        } else {
+            route = new RouteInfo(RouteType.GENERATE.name(), "intent classifier disabled: every question is generated for",
+                    null, 0, null, null);
+        }
+        long classified = System.nanoTime();
+
+        float[] query = encoder.embedQuery(question);
+        int topK = k == null ? config.k() : k;
+        List<SearchHit> hits;
+        if (RouteType.DIRECT.name().equals(route.type())) {
+            hits = route.passageFilter() == null ? List.of()
+                    : filter.and(new MetadataFilter(route.passageFilter())).map(f -> store.search(query, 1, f)).orElse(List.of());
+            if (route.template() == null && hits.isEmpty()) {
+                route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
+                        + "', so the decoder answers from retrieved passages");
+            }
+        } else {
+            hits = List.of();
+        }
+        if (!RouteType.DIRECT.name().equals(route.type())) {
+            hits = store.search(query, topK, filter);
+            if (RouteType.ABSTAIN.name().equals(route.type())) {
+                double best = hits.isEmpty() ? 0 : hits.get(0).score();
+                if (best >= config.minRetrievalScore()) {
+                    route = reroute(route, RouteType.GENERATE, String.format(
+                            "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",
+                            best, config.minRetrievalScore()));
+                } else {
+                    route = reroute(route, RouteType.ABSTAIN, String.format(
+                            "; and no retrieved passage scores %.3f or more (best %.3f)", config.minRetrievalScore(), best));
+                }
+            }
+        }
+        long retrieved = System.nanoTime();
+        listener.route(route);
+        registry.counter("ragline.route.decisions", "route", route.type()).increment();
+
+        AskResponse response = switch (RouteType.valueOf(route.type())) {
+            case DIRECT -> direct(question, route, hits, listener, start, classified, retrieved);
+            case ABSTAIN -> {
+                listener.token(GroundedPrompt.ABSTAIN);
+                yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
+                        latency(start, classified, retrieved, retrieved));
+            }
+            case GENERATE -> generate(question, route, hits, listener, start, classified, retrieved);
+        };
+        registry.timer("ragline.ask.latency", "route", route.type())
+                .record(java.time.Duration.ofNanos(System.nanoTime() - start));
+        return response;
+    }
+
+    private AskResponse direct(String question, RouteInfo route, List<SearchHit> hits, Listener listener,
+                               long start, long classified, long retrieved) {
+        String answer = route.template() != null ? route.template() : hits.get(0).chunk().text();
+        listener.token(answer);
+        List<CitedPassage> citations = hits.isEmpty() ? List.of() : List.of(cite(1, hits.get(0), answer));
+        return new AskResponse(question, route, answer, false, citations, 0, null,
+                latency(start, classified, retrieved, System.nanoTime()));
+    }
+
+    private AskResponse generate(String question, RouteInfo route, List<SearchHit> hits, Listener listener,
+                                 long start, long classified, long retrieved) {
+        var answerer = decoder.answerer();
+        GroundedAnswer answer = answerer.answer(question, hits.stream().map(SearchHit::chunk).toList(),
+                new AnswerListener() {
+                    @Override public void onToken(String token) { listener.token(token); }
+                    @Override public void onComplete(GroundedAnswer ignored) { }
+                });
+        List<CitedPassage> citations = answer.citations().stream().map(c -> {
+            SearchHit hit = hits.get(c.passage() - 1);
+            var chunk = hit.chunk();
+            return new CitedPassage(c.passage(), chunk.documentId(), chunk.id(), chunk.title(), chunk.heading(),
+                    chunk.text(), hit.score(), c.start(), c.end(), c.documentStart(), c.documentEnd());
+        }).toList();
+        if (answer.droppedCitations() > 0) registry.counter("ragline.ask.dropped_citations").increment(answer.droppedCitations());
+        return new AskResponse(question, route, answer.answer(), answer.abstained(), citations,
+                answer.droppedCitations(), answerer.generator().modelId(),
+                latency(start, classified, retrieved, System.nanoTime()));
+    }
+
+    private static CitedPassage cite(int passage, SearchHit hit, String answer) {
+        var chunk = hit.chunk();
+        int at = chunk.text().indexOf(answer);
+        int end = at < 0 ? -1 : at + answer.length();
+        return new CitedPassage(passage, chunk.documentId(), chunk.id(), chunk.title(), chunk.heading(), chunk.text(),
+                hit.score(), at, end, at < 0 ? -1 : chunk.startOffset() + at, at < 0 ? -1 : chunk.startOffset() + end);
+    }
+
+    private static RouteInfo reroute(RouteInfo route, RouteType type, String why) {
+        return new RouteInfo(type.name(), route.reason() + why, route.intent(), route.confidence(),
+                type == RouteType.DIRECT ? route.template() : null,
+                type == RouteType.DIRECT ? route.passageFilter() : null);
+    }
+
+    private static AskResponse.Latency latency(long start, long classified, long retrieved, long generated) {
+        return new AskResponse.Latency((classified - start) / 1e6, (retrieved - classified) / 1e6,
+                (generated - retrieved) / 1e6, (System.nanoTime() - start) / 1e6);
+    }
+}
