@@ -143,12 +143,11 @@ public interface RaglineConfig {
         @WithDefault("embedded")
         String backend();
 
-        /** GGUF file for the embedded backend. */
-        @WithDefault("generation/models/ragline-reader-v1.gguf")
-        Path modelPath();
+        /** GGUF file for the embedded backend; absent = the reader bundled in the generation module. */
+        Optional<Path> modelPath();
 
-        /** Threads for the embedded backend. */
-        @WithDefault("2")
+        /** Threads for the embedded backend (0 = all cores). */
+        @WithDefault("0")
         int threads();
 
         /** Server base URL: for openai the part before /chat/completions (e.g. http://host:8000/v1). */
@@ -159,11 +158,11 @@ public interface RaglineConfig {
 
         Optional<String> apiKey();
 
-        /** Context window of a remote model in tokens (prompts are fitted to it). */
-        @WithDefault("8192")
+        /** Context window in tokens (prompts are fitted to it); 0 = the GGUF's own, or 8192 for servers. */
+        @WithDefault("0")
         int contextWindow();
 
-        @WithDefault("PT60S")
+        @WithDefault("PT120S")
         Duration timeout();
 
         @WithDefault("64")
