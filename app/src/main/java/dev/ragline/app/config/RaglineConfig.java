@@ -153,14 +153,14 @@ public interface RaglineConfig {
         /** Server base URL: for openai the part before /chat/completions (e.g. http://host:8000/v1). */
         Optional<String> baseUrl();
 
-        /** Model name on the server. */
-        Optional<String> model();
+        /** Model name on the server (ollama default: qwen2.5:1.5b-instruct). */
+        Optional<String> modelName();
 
         Optional<String> apiKey();
 
         /** Context window in tokens (prompts are fitted to it); 0 = the GGUF's own, or 8192 for servers. */
         @WithDefault("0")
-        int contextWindow();
+        int contextSize();
 
         @WithDefault("PT120S")
         Duration timeout();

@@ -28,7 +28,7 @@ public class Decoder {
             return;
         }
         generator = new GeneratorConfig(GeneratorConfig.backend(g.backend()), g.baseUrl().orElse(null),
-                g.model().orElse(null), g.apiKey().orElse(null), g.modelPath().orElse(null), g.contextWindow(),
+                g.modelName().orElse(null), g.apiKey().orElse(null), g.modelPath().orElse(null), g.contextSize(),
                 g.threads(), g.timeout()).open();
         answerer = new GroundedAnswerer(generator, g.maxAnswerTokens(), g.constrained());
         LOG.infof("decoder %s via %s (context %d tokens)", generator.modelId(), g.backend(), generator.contextWindow());
