@@ -1,0 +1,182 @@
+package dev.ragline.evaluation.retrieval;
+
+import dev.ragline.embedding.EncoderConfig;
+import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxEncoder;
+import dev.ragline.embedding.Pooling;
+import dev.ragline.evaluation.metrics.RetrievalMetrics;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Dense retrieval over a BEIR-layout dataset, the MTEB way: every document encoded as title + " " + text,
+ * queries encoded separately (with and without the model's query instruction), exact cosine search over all
+ * documents, metrics from the split's qrels. Document embeddings are cached on disk, keyed by model and corpus
+ * checksums. Usage (see evaluation/README.md):
+ * <pre>BeirRetrievalEval --data DIR [--model ID|PATH] [--pooling CLS|MEAN] [--split test] [--instruction both|on|off]
+ *                  [--cache DIR] [--threads N] [--batch N]</pre>
+ */
+public final class BeirRetrievalEval {
+
+    public enum InstructionMode { BOTH, ON, OFF }
+
+    public record Options(Path data, String model, Pooling pooling, String split, InstructionMode instruction,
+                          Path cache, int threads, int batchSize) {
+        public static Options defaults(Path data) {
+            return new Options(data, EncoderConfig.DEFAULT_MODEL, null, "test", InstructionMode.BOTH,
+                    Path.of("target", "beir-cache"), 0, 32);
+        }
+    }
+
+    /** Mean metrics over the judged queries, as fractions (0..1). */
+    public record Scores(double ndcg10, double recall10, double recall100, double mrr10, int queries) {
+    }
+
+    /** Rows are keyed "with instruction" / "without instruction" ("no instruction" for models without one). */
+    public record Result(String model, String modelSha256, String corpusSha256, int documents, int queries,
+                         int documentsOverMaxTokens, int maxTokens, boolean documentsFromCache,
+                         double documentSeconds, Map<String, Scores> rows) {
+    }
+
+    private BeirRetrievalEval() {
+    }
+
+    /** Scores a ranking function over the dataset's judged queries; query vectors in {@code data.queries()} order. */
+    public static Scores evaluate(BeirDataset data, List<float[]> queryVectors, Retriever retriever) {
+        List<String> queryIds = List.copyOf(data.queries().keySet());
+        if (queryVectors.size() != queryIds.size())
+            throw new IllegalArgumentException(queryIds.size() + " queries but " + queryVectors.size() + " vectors");
+        double ndcg = 0, recall10 = 0, recall100 = 0, mrr = 0;
+        for (int i = 0; i < queryIds.size(); i++) {
+            Map<String, Integer> judged = data.qrels().get(queryIds.get(i));
+            List<String> ranking = retriever.search(queryVectors.get(i), 100);
+            ndcg += RetrievalMetrics.ndcgAtK(ranking, judged, 10);
+            recall10 += RetrievalMetrics.recallAtK(ranking, judged, 10);
+            recall100 += RetrievalMetrics.recallAtK(ranking, judged, 100);
+            mrr += RetrievalMetrics.mrrAtK(ranking, judged, 10);
+        }
+        int n = queryIds.size();
+        return new Scores(ndcg / n, recall10 / n, recall100 / n, mrr / n, n);
+    }
+
+    /** Exact search by default; pass another factory (ids, texts, vectors → retriever) to evaluate a real store. */
+    public static Result run(Options options) {
+        return run(options, docs -> new ExactSearch(docs.ids(), docs.vectors()));
+    }
+
+    public record IndexedDocuments(List<String> ids, List<String> texts, List<float[]> vectors) {
+    }
+
+    public static Result run(Options options, Function<IndexedDocuments, Retriever> index) {
+        BeirDataset data = BeirDataset.load(options.data(), options.split());
+        EncoderConfig config = EncoderConfig.of(options.model()).withPooling(options.pooling())
+                .withIntraOpThreads(options.threads()).withBatchSize(options.batchSize()).withQueryInstruction(true);
+        try (OnnxEncoder encoder = Encoders.open(config)) {
+            List<String> ids = List.copyOf(data.documents().keySet());
+            List<String> texts = List.copyOf(data.documents().values());
+            int overMax = (int) texts.stream().filter(t -> encoder.countTokens(t) > encoder.maxTokens()).count();
+
+            EmbeddingCache cache = new EmbeddingCache(options.cache());
+            Path cacheFile = cache.fileFor(encoder.modelSha256(), data.corpusSha256(), encoder.pooling().name(),
+                    String.valueOf(encoder.maxTokens()), "title+text v1");
+            long started = System.nanoTime();
+            var cached = cache.read(cacheFile).filter(entry -> entry.ids().equals(ids));
+            List<float[]> documentVectors;
+            if (cached.isPresent()) {
+                documentVectors = cached.get().vectors();
+                System.err.printf("document embeddings read from %s%n", cacheFile);
+            } else {
+                var progress = progress(ids.size());
+                encoder.addBatchListener(progress);
+                documentVectors = encoder.embedPassages(texts);
+                encoder.removeBatchListener(progress);
+                cache.write(cacheFile, ids, documentVectors);
+                System.err.printf("document embeddings written to %s%n", cacheFile);
+            }
+            double documentSeconds = (System.nanoTime() - started) / 1e9;
+            Retriever retriever = index.apply(new IndexedDocuments(ids, texts, documentVectors));
+
+            List<String> queries = List.copyOf(data.queries().values());
+            Map<String, Scores> rows = new LinkedHashMap<>();
+            boolean hasInstruction = !encoder.queryInstruction().isEmpty();
+            if (hasInstruction && options.instruction() != InstructionMode.OFF)
+                rows.put("with instruction", evaluate(data, encoder.embedQueries(queries), retriever));
+            if (!hasInstruction)
+                rows.put("no instruction", evaluate(data, encoder.embedPassages(queries), retriever));
+            else if (options.instruction() != InstructionMode.ON)
+                rows.put("without instruction", evaluate(data, encoder.embedPassages(queries), retriever));
+            return new Result(encoder.modelId(), encoder.modelSha256(), data.corpusSha256(), ids.size(),
+                    queries.size(), overMax, encoder.maxTokens(), cached.isPresent(), documentSeconds, rows);
+        }
+    }
+
+    private static dev.ragline.embedding.EncoderListener progress(int total) {
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger reported = new AtomicInteger();
+        long started = System.nanoTime();
+        return (size, tokens, nanos) -> {
+            int now = done.addAndGet(size);
+            int step = Math.max(1, total / 20);
+            if (now / step > reported.get() || now == total) {
+                reported.set(now / step);
+                double seconds = (System.nanoTime() - started) / 1e9;
+                System.err.printf(Locale.ROOT, "encoded %d/%d documents, %.1f docs/s%n", now, total, now / seconds);
+            }
+        };
+    }
+
+    public static String format(Result result) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "model %s  sha256 %s%n", result.model(), result.modelSha256()));
+        out.append(String.format(Locale.ROOT, "corpus sha256 %s  documents %d  judged queries %d%n",
+                result.corpusSha256(), result.documents(), result.queries()));
+        out.append(String.format(Locale.ROOT, "documents over %d tokens (truncated): %d;  document embeddings %s in %.1f s%n",
+                result.maxTokens(), result.documentsOverMaxTokens(),
+                result.documentsFromCache() ? "from cache" : "encoded", result.documentSeconds()));
+        out.append(String.format(Locale.ROOT, "%-20s %8s %10s %11s %8s%n", "queries", "nDCG@10", "recall@10", "recall@100", "MRR@10"));
+        result.rows().forEach((name, s) -> out.append(String.format(Locale.ROOT, "%-20s %8.2f %10.2f %11.2f %8.2f%n",
+                name, 100 * s.ndcg10(), 100 * s.recall10(), 100 * s.recall100(), 100 * s.mrr10())));
+        return out.toString();
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.out.print(format(run(parse(args))));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static Options parse(String[] args) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+                throw new IllegalArgumentException("expected --name value pairs, got: " + String.join(" ", args)
+                        + "\nusage: --data DIR [--model ID|PATH] [--pooling CLS|MEAN] [--split test]"
+                        + " [--instruction both|on|off] [--cache DIR] [--threads N] [--batch N]");
+            named.put(args[i].substring(2), args[++i]);
+        }
+        if (!named.containsKey("data")) throw new IllegalArgumentException("--data DIR (a BEIR folder) is required");
+        Options d = Options.defaults(Path.of(named.remove("data")));
+        Options options = new Options(d.data(),
+                named.getOrDefault("model", d.model()),
+                named.containsKey("pooling") ? Pooling.valueOf(named.get("pooling").toUpperCase(Locale.ROOT)) : null,
+                named.getOrDefault("split", d.split()),
+                InstructionMode.valueOf(named.getOrDefault("instruction", "both").toUpperCase(Locale.ROOT)),
+                named.containsKey("cache") ? Path.of(named.get("cache")) : d.cache(),
+                Integer.parseInt(named.getOrDefault("threads", "0")),
+                Integer.parseInt(named.getOrDefault("batch", String.valueOf(d.batchSize()))));
+        List<String> unknown = new ArrayList<>(named.keySet());
+        unknown.removeAll(List.of("model", "pooling", "split", "instruction", "cache", "threads", "batch"));
+        if (!unknown.isEmpty()) throw new IllegalArgumentException("unknown options: " + unknown);
+        return options;
+    }
+}

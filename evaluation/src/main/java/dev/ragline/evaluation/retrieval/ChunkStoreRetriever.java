@@ -1,0 +1,47 @@
+package dev.ragline.evaluation.retrieval;
+
+import dev.ragline.core.Chunk;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchHit;
+import dev.ragline.core.StoredChunk;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Evaluates a real {@link ChunkStore} (Lucene HNSW, Qdrant) instead of exact search: each document is stored as
+ * one chunk whose document id is the BEIR document id, and hits map back to document ids.
+ */
+public final class ChunkStoreRetriever implements Retriever {
+    private final ChunkStore store;
+
+    public ChunkStoreRetriever(ChunkStore store) {
+        this.store = store;
+    }
+
+    /** Writes one chunk per document (version 1, position 0) in batches, then returns a retriever over the store. */
+    public static ChunkStoreRetriever index(ChunkStore store, List<String> ids, List<String> texts, List<float[]> vectors) {
+        if (ids.size() != vectors.size() || ids.size() != texts.size())
+            throw new IllegalArgumentException("ids, texts and vectors differ in length");
+        List<StoredChunk> batch = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            String text = texts.get(i);
+            Chunk chunk = new Chunk(Chunk.idFor(id, 1, 0), id, 1, 0, text, "", "", 0, text.length(), null);
+            batch.add(new StoredChunk(chunk, vectors.get(i)));
+            if (batch.size() == 512) {
+                store.upsert(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) store.upsert(batch);
+        return new ChunkStoreRetriever(store);
+    }
+
+    @Override
+    public List<String> search(float[] queryVector, int k) {
+        return store.search(queryVector, k, MetadataFilter.NONE).stream()
+                .map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
+    }
+}

@@ -1,0 +1,338 @@
+package dev.ragline.retrieval.lucene;
+
+import dev.ragline.core.Chunk;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchHit;
+import dev.ragline.core.StoredChunk;
+import dev.ragline.retrieval.StoreArguments;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DoubleValuesSourceRescorer;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Rescorer;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortedNumericSelector;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Embedded chunk store: one Lucene index on disk, vectors in an HNSW graph, chunk fields stored, metadata indexed
+ * as keyword terms so that metadata filters run inside the kNN search (pre-filtering, not post-filtering).
+ *
+ * <p>Writes are committed before they return (one commit per call, so write in batches); searches use a reader
+ * refreshed after each write. Thread-safe. One process may open a directory at a time (Lucene's write lock).
+ */
+public final class LuceneChunkStore implements ChunkStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LuceneChunkStore.class);
+
+    static final String ID = "id";
+    static final String DOCUMENT_ID = "document_id";
+    static final String VERSION = "version";
+    static final String INDEX = "index";
+    static final String TEXT = "text";
+    static final String TITLE = "title";
+    static final String HEADING = "heading";
+    static final String START_OFFSET = "start_offset";
+    static final String END_OFFSET = "end_offset";
+    static final String VECTOR = "vector";
+    /** Metadata key {@code k} is the keyword field {@code meta.k}. */
+    static final String META_PREFIX = "meta.";
+    /** Commit user data: the dimension the index was created for, checked on every open. */
+    private static final String DIMENSION_KEY = "ragline.dimension";
+
+    private final LuceneStoreConfig config;
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private volatile boolean closed;
+
+    private LuceneChunkStore(LuceneStoreConfig config, Directory directory, IndexWriter writer,
+                             SearcherManager searchers) {
+        this.config = config;
+        this.directory = directory;
+        this.writer = writer;
+        this.searchers = searchers;
+    }
+
+    /** Opens the index in {@code config.directory()}, creating it if absent. */
+    public static LuceneChunkStore open(LuceneStoreConfig config) {
+        Directory directory = null;
+        IndexWriter writer = null;
+        try {
+            Files.createDirectories(config.directory());
+            directory = FSDirectory.open(config.directory());
+            checkExistingDimension(directory, config);
+            IndexWriterConfig writerConfig = new IndexWriterConfig()
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                    .setCodec(codec(config));
+            try {
+                writer = new IndexWriter(directory, writerConfig);
+            } catch (LockObtainFailedException e) {
+                throw new IllegalStateException("Lucene index at " + config.directory()
+                        + " is already open in another store or process", e);
+            }
+            writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(config.dimension())).entrySet());
+            writer.commit();
+            SearcherManager searchers = new SearcherManager(writer, null);
+            LOG.info("Opened Lucene chunk store at {} (dimension {}, {}, M {}, beam {}, efSearch {})",
+                    config.directory(), config.dimension(), config.vectorEncoding(), config.maxConn(),
+                    config.beamWidth(), config.efSearch());
+            return new LuceneChunkStore(config, directory, writer, searchers);
+        } catch (IOException e) {
+            IOUtils.closeWhileHandlingException(writer, directory);
+            throw new UncheckedIOException("cannot open Lucene index at " + config.directory(), e);
+        } catch (RuntimeException e) {
+            IOUtils.closeWhileHandlingException(writer, directory);
+            throw e;
+        }
+    }
+
+    private static void checkExistingDimension(Directory directory, LuceneStoreConfig config) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) return;
+        String stored = SegmentInfos.readLatestCommit(directory).getUserData().get(DIMENSION_KEY);
+        if (stored == null)
+            throw new IllegalStateException("Lucene index at " + config.directory() + " was not created by "
+                    + LuceneChunkStore.class.getSimpleName() + " (no dimension recorded); use an empty directory");
+        if (Integer.parseInt(stored) != config.dimension())
+            throw new IllegalStateException("Lucene index at " + config.directory() + " holds vectors of dimension "
+                    + stored + " but dimension " + config.dimension()
+                    + " was configured; use another directory or re-index with the new encoder");
+    }
+
+    /** Lucene's default codec with our HNSW parameters; the index stays readable by the stock codec (same name). */
+    private static Codec codec(LuceneStoreConfig config) {
+        KnnVectorsFormat format = switch (config.vectorEncoding()) {
+            case FLOAT32 -> new Lucene99HnswVectorsFormat(config.maxConn(), config.beamWidth());
+            case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(
+                    ScalarEncoding.UNSIGNED_BYTE, config.maxConn(), config.beamWidth());
+        };
+        return new Lucene104Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        };
+    }
+
+    @Override
+    public void upsert(List<StoredChunk> chunks) {
+        StoreArguments.checkChunks(chunks, config.dimension());
+        if (chunks.isEmpty()) return;
+        ensureOpen();
+        try {
+            for (StoredChunk chunk : chunks) writer.updateDocument(new Term(ID, chunk.chunk().id()), toDocument(chunk));
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene upsert failed in " + config.directory(), e);
+        }
+    }
+
+    @Override
+    public void deleteDocument(String documentId) {
+        ensureOpen();
+        try {
+            writer.deleteDocuments(new Term(DOCUMENT_ID, documentId));
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
+    }
+
+    @Override
+    public void deleteOtherVersions(String documentId, long keepVersion) {
+        ensureOpen();
+        Query otherVersions = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(DOCUMENT_ID, documentId)), BooleanClause.Occur.FILTER)
+                .add(LongField.newExactQuery(VERSION, keepVersion), BooleanClause.Occur.MUST_NOT)
+                .build();
+        try {
+            writer.deleteDocuments(otherVersions);
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
+    }
+
+    private void commitAndRefresh() throws IOException {
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+    }
+
+    @Override
+    public OptionalLong documentVersion(String documentId) {
+        ensureOpen();
+        return withSearcher(searcher -> {
+            Sort newestFirst = new Sort(LongField.newSortField(VERSION, true, SortedNumericSelector.Type.MAX));
+            TopDocs top = searcher.search(new TermQuery(new Term(DOCUMENT_ID, documentId)), 1, newestFirst);
+            if (top.scoreDocs.length == 0) return OptionalLong.empty();
+            return OptionalLong.of(((Number) ((FieldDoc) top.scoreDocs[0]).fields[0]).longValue());
+        });
+    }
+
+    @Override
+    public List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter) {
+        StoreArguments.checkQuery(queryVector, k, config.dimension());
+        ensureOpen();
+        boolean quantized = config.vectorEncoding() == LuceneStoreConfig.VectorEncoding.INT8;
+        int candidates = Math.max(k, config.efSearch());
+        // Quantized scores are approximate: take more candidates, then rank them by the exact float score.
+        if (quantized) candidates = (int) Math.ceil(candidates * config.oversample());
+        Query query = new KnnFloatVectorQuery(VECTOR, queryVector, candidates, toLuceneFilter(filter));
+        int collect = candidates;
+        return withSearcher(searcher -> {
+            TopDocs top = searcher.search(query, quantized ? collect : k);
+            if (quantized && top.scoreDocs.length > 0) top = exactRescorer(queryVector).rescore(searcher, top, k);
+            StoredFields stored = searcher.storedFields();
+            List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc hit : top.scoreDocs) {
+                // Lucene scores dot product as (1 + dot) / 2; give back the cosine.
+                hits.add(new SearchHit(toChunk(stored.document(hit.doc)), 2.0 * hit.score - 1.0));
+            }
+            return hits;
+        });
+    }
+
+    /** Re-scores hits with the full-precision vectors kept beside the quantized ones. */
+    private static Rescorer exactRescorer(float[] queryVector) {
+        return new DoubleValuesSourceRescorer(new FullPrecisionFloatVectorSimilarityValuesSource(queryVector, VECTOR)) {
+            @Override
+            protected float combine(float approximateScore, boolean hasExactScore, double exactScore) {
+                return hasExactScore ? (float) exactScore : approximateScore;
+            }
+        };
+    }
+
+    /** Null for no filter; otherwise every key must match one of its values. */
+    private static Query toLuceneFilter(MetadataFilter filter) {
+        if (filter == null || filter.isEmpty()) return null;
+        BooleanQuery.Builder all = new BooleanQuery.Builder();
+        filter.anyOf().forEach((key, values) -> {
+            String field = MetadataFilter.DOCUMENT_ID.equals(key) ? DOCUMENT_ID : META_PREFIX + key;
+            Query anyValue = values.size() == 1
+                    ? new TermQuery(new Term(field, values.getFirst()))
+                    : new TermInSetQuery(field, values.stream().map(BytesRef::new).toList());
+            all.add(anyValue, BooleanClause.Occur.FILTER);
+        });
+        return all.build();
+    }
+
+    @Override
+    public long count() {
+        ensureOpen();
+        return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs());
+    }
+
+    @Override
+    public int dimension() {
+        return config.dimension();
+    }
+
+    public LuceneStoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            IOUtils.close(searchers, writer, directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing Lucene index at " + config.directory() + " failed", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("Lucene chunk store at " + config.directory() + " is closed");
+    }
+
+    private interface SearcherFunction<T> {
+        T apply(IndexSearcher searcher) throws IOException;
+    }
+
+    private <T> T withSearcher(SearcherFunction<T> function) {
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return function.apply(searcher);
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene search failed in " + config.directory(), e);
+        }
+    }
+
+    private static Document toDocument(StoredChunk stored) {
+        Chunk chunk = stored.chunk();
+        Document doc = new Document();
+        doc.add(new StringField(ID, chunk.id(), Field.Store.YES));
+        doc.add(new StringField(DOCUMENT_ID, chunk.documentId(), Field.Store.YES));
+        doc.add(new LongField(VERSION, chunk.version(), Field.Store.YES));
+        doc.add(new StoredField(INDEX, chunk.index()));
+        doc.add(new StoredField(TEXT, chunk.text()));
+        doc.add(new StoredField(TITLE, chunk.title()));
+        doc.add(new StoredField(HEADING, chunk.heading()));
+        doc.add(new StoredField(START_OFFSET, chunk.startOffset()));
+        doc.add(new StoredField(END_OFFSET, chunk.endOffset()));
+        chunk.metadata().forEach((key, value) -> doc.add(new StringField(META_PREFIX + key, value, Field.Store.YES)));
+        doc.add(new KnnFloatVectorField(VECTOR, stored.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+        return doc;
+    }
+
+    private static Chunk toChunk(Document doc) {
+        Map<String, String> metadata = new HashMap<>();
+        for (IndexableField field : doc.getFields()) {
+            if (field.name().startsWith(META_PREFIX))
+                metadata.put(field.name().substring(META_PREFIX.length()), field.stringValue());
+        }
+        return new Chunk(doc.get(ID), doc.get(DOCUMENT_ID), doc.getField(VERSION).numericValue().longValue(),
+                doc.getField(INDEX).numericValue().intValue(), doc.get(TEXT), doc.get(TITLE), doc.get(HEADING),
+                doc.getField(START_OFFSET).numericValue().intValue(), doc.getField(END_OFFSET).numericValue().intValue(),
+                metadata);
+    }
+}
