@@ -1,6 +1,10 @@
 package dev.ragline.evaluation;
 
+import dev.ragline.embedding.EncoderConfig;
+import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.evaluation.faithfulness.AnswersFile;
+import dev.ragline.evaluation.faithfulness.EmbeddingJudge;
 import dev.ragline.evaluation.faithfulness.FaithfulnessScorer;
 import dev.ragline.evaluation.faithfulness.GeneratedAnswer;
 import dev.ragline.evaluation.faithfulness.JudgeBenchmark;
@@ -38,8 +42,8 @@ final class FaithfulnessSuite extends Harness.Suite {
     @Option(names = "--seed", defaultValue = "7")
     long seed;
 
-    @Option(names = "--judges", split = ",", defaultValue = "lexical",
-            description = "Judges to measure: lexical, llm (needs --llm-base-url) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--judges", split = ",", defaultValue = "lexical,embedding",
+            description = "Judges to measure: lexical, embedding, llm (needs --llm-base-url) (default: ${DEFAULT-VALUE}).")
     List<String> judges;
 
     @Option(names = "--answers", description = "JSONL of generated answers to score (see README).")
@@ -54,6 +58,18 @@ final class FaithfulnessSuite extends Harness.Suite {
 
     @Option(names = "--lexical-threshold", defaultValue = "0.8")
     double lexicalThreshold;
+
+    @Option(names = "--encoder", description = "Encoder of the embedding judge (default: ${DEFAULT-VALUE}).")
+    String encoderModel = EncoderConfig.DEFAULT_MODEL;
+
+    @Option(names = "--embedding-threshold", defaultValue = "0.85")
+    double embeddingThreshold;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX intra-op threads (0 = runtime default).")
+    int threads;
+
+    /** Opened on first use (only the embedding judge needs it), closed when the run ends. */
+    private OnnxEncoder encoder;
 
     @Option(names = "--llm-base-url", description = "OpenAI-compatible endpoint for the LLM judge, for example http://127.0.0.1:8080/v1.")
     String llmBaseUrl;
@@ -75,11 +91,20 @@ final class FaithfulnessSuite extends Harness.Suite {
 
     @Override
     EvalReport run() {
+        try {
+            return evaluate();
+        } finally {
+            if (encoder != null) encoder.close();
+        }
+    }
+
+    private EvalReport evaluate() {
         Path squadFile = squad != null ? squad : harness.datasets.resolve("squad2/dev-shared.json");
         ReportBuilder report = ReportBuilder.start(name(), harness.label)
                 .configure("squad", squadFile.toString()).configure("questions", questions).configure("seed", seed)
                 .configure("judges", judges).configure("abstainPhrases", abstainPhrases)
-                .configure("lexicalThreshold", lexicalThreshold)
+                .configure("lexicalThreshold", lexicalThreshold).configure("embeddingThreshold", embeddingThreshold)
+                .configure("encoder", encoderModel)
                 .input("dataset", "squad", squadFile);
         if (llmBaseUrl != null) report.configure("llm", Map.of("baseUrl", llmBaseUrl, "model", llmModel));
 
@@ -92,7 +117,7 @@ final class FaithfulnessSuite extends Harness.Suite {
         List<Map<String, Object>> judgeMetrics = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (String judgeName : judges) {
-            SupportJudge judge = judge(judgeName);
+            SupportJudge judge = judge(judgeName, report);
             List<JudgeBenchmark.Example> set = judge instanceof LlmJudge && llmMaxExamples > 0
                     ? examples.subList(0, Math.min(llmMaxExamples, examples.size())) : examples;
             JudgeBenchmark.JudgeResult r;
@@ -133,7 +158,7 @@ final class FaithfulnessSuite extends Harness.Suite {
         report.configure("answers", answers.toString()).configure("answerJudge", answerJudge)
                 .input("dataset", "answers", answers);
         List<GeneratedAnswer> list = AnswersFile.read(answers);
-        FaithfulnessScorer scorer = new FaithfulnessScorer(judge(answerJudge), Set.copyOf(abstainPhrases));
+        FaithfulnessScorer scorer = new FaithfulnessScorer(judge(answerJudge, report), Set.copyOf(abstainPhrases));
         List<FaithfulnessScorer.AnswerScore> scores = new ArrayList<>();
         try (Progress progress = Progress.stderr("answers", list.size())) {
             for (GeneratedAnswer a : list) {
@@ -161,16 +186,23 @@ final class FaithfulnessSuite extends Harness.Suite {
                         Charts.Histogram.count("unsupported", uns.stream().mapToDouble(Double::doubleValue).toArray(), 20, lo, 1)));
     }
 
-    SupportJudge judge(String name) {
+    SupportJudge judge(String name, ReportBuilder report) {
         return switch (name) {
             case "lexical" -> new LexicalJudge(lexicalThreshold);
+            case "embedding" -> {
+                if (encoder == null) {
+                    encoder = Encoders.open(EncoderConfig.of(encoderModel).withIntraOpThreads(threads));
+                    report.encoder(encoder.modelId(), encoder.modelSha256());
+                }
+                yield new EmbeddingJudge(encoder, embeddingThreshold);
+            }
             case "llm" -> {
                 if (llmBaseUrl == null) throw new IllegalArgumentException("the llm judge needs --llm-base-url");
                 // TODO(generation lands): build the ChatModel with the generation module's OpenAI-compatible backend.
                 throw new IllegalArgumentException("the llm judge needs the generation module's OpenAI-compatible "
                         + "client, which has not landed in this build yet");
             }
-            default -> throw new IllegalArgumentException("unknown judge '" + name + "' (lexical, llm)");
+            default -> throw new IllegalArgumentException("unknown judge '" + name + "' (lexical, embedding, llm)");
         };
     }
 

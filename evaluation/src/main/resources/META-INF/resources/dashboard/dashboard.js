@@ -138,8 +138,13 @@
         if (count > 0) points.push({ x: predicted, y: gold, v: count, share: count / total });
       });
     });
-    const radius = Math.max(1.5, Math.min(16, 190 / n));
+    // Half a cell, from the plotted area: cells tile the matrix whatever its size.
+    const radius = (ctx) => {
+      const area = ctx.chart.chartArea;
+      return area ? Math.max(1, (0.5 * Math.min(area.width, area.height)) / n) : 3;
+    };
     const tick = (value) => (Number.isInteger(value) && value >= 0 && value < n ? labels[value] : '');
+    const integerTicks = (axis) => { axis.ticks = labels.map((_, i) => ({ value: i })); };
     makeChart(canvas, {
       type: 'scatter',
       data: {
@@ -148,7 +153,7 @@
           data: points,
           pointStyle: 'rect',
           pointRadius: radius,
-          pointHoverRadius: radius + 1,
+          pointHoverRadius: radius,
           backgroundColor: points.map((p) => `rgba(33, 102, 172, ${0.12 + 0.88 * p.share})`),
           borderWidth: 0,
         }],
@@ -159,8 +164,8 @@
           tooltip: { callbacks: { label: (ctx) => `gold ${labels[ctx.raw.y]} → predicted ${labels[ctx.raw.x]}: ${ctx.raw.v}` } },
         },
         scales: {
-          x: { type: 'linear', min: -0.5, max: n - 0.5, ticks: { stepSize: 1, callback: tick, autoSkip: true }, title: { display: true, text: 'predicted' }, grid: { display: false } },
-          y: { type: 'linear', min: -0.5, max: n - 0.5, reverse: true, ticks: { stepSize: 1, callback: tick, autoSkip: true }, title: { display: true, text: 'gold' }, grid: { display: false } },
+          x: { type: 'linear', min: -0.5, max: n - 0.5, afterBuildTicks: integerTicks, ticks: { callback: tick, autoSkip: true, maxRotation: 60 }, title: { display: true, text: 'predicted' }, grid: { display: false } },
+          y: { type: 'linear', min: -0.5, max: n - 0.5, reverse: true, afterBuildTicks: integerTicks, ticks: { callback: tick, autoSkip: true }, title: { display: true, text: 'gold' }, grid: { display: false } },
         },
       },
     });

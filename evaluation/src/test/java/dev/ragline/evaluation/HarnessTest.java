@@ -25,7 +25,8 @@ class HarnessTest {
                 """);
         int code = Harness.commandLine().execute("--reports", dir.resolve("reports").toString(), "--html",
                 "--label", "test run", "faithfulness", "--squad", "src/test/resources/squad-tiny.json",
-                "--questions", "5", "--answers", answers.toString());
+                "--questions", "5", "--answers", answers.toString(),
+                "--judges", "lexical,embedding", "--encoder", "bge-small-en-v1.5-q"); // the real (int8) encoder
         assertThat(code).isZero();
         ReportRepository repo = new ReportRepository(dir.resolve("reports"));
         List<ReportSummary> runs = repo.list();
@@ -34,11 +35,13 @@ class HarnessTest {
         assertThat(report.suite()).isEqualTo("faithfulness");
         assertThat(report.label()).isEqualTo("test run");
         assertThat(report.headline()).extracting(EvalReport.Metric::name)
-                .containsExactly("auroc.lexical", "supportedShare", "citationPrecision", "citationRecall");
-        assertThat(report.headline().get(1).value()).isEqualTo(1.0); // the one non-abstaining claim is verbatim
+                .containsExactly("auroc.lexical", "auroc.embedding", "supportedShare", "citationPrecision", "citationRecall");
+        assertThat(report.headline().get(2).value()).isEqualTo(1.0); // the one non-abstaining claim is verbatim
+        assertThat(report.provenance().encoderModel()).isEqualTo("bge-small-en-v1.5-q");
+        assertThat(report.provenance().encoderSha256()).hasSize(64);
         assertThat(report.provenance().inputs()).extracting(i -> i.sha256().length()).containsOnly(64);
         assertThat(report.charts().curves()).isNotEmpty();
-        assertThat(report.charts().tables().getFirst().rows()).hasSize(1);
+        assertThat(report.charts().tables().getFirst().rows()).hasSize(2);
         assertThat(dir.resolve("reports").resolve(report.runId() + ".html")).exists();
     }
 
@@ -48,5 +51,23 @@ class HarnessTest {
                 "--squad", dir.resolve("missing.json").toString());
         assertThat(code).isNotZero();
         assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void retrievalSuiteScoresExactSearchAndTheLuceneStoreOnTheMiniBeirFixture(@TempDir Path dir) {
+        int code = Harness.commandLine().execute("--reports", dir.resolve("reports").toString(), "retrieval",
+                "--beir", "src/test/resources/beir-mini", "--model", "bge-small-en-v1.5-q", "--instruction", "off",
+                "--index", "exact,lucene", "--cache", dir.resolve("cache").toString());
+        assertThat(code).isZero();
+        ReportRepository repo = new ReportRepository(dir.resolve("reports"));
+        EvalReport report = repo.read(repo.list().getFirst().runId()).orElseThrow();
+        List<List<Object>> rows = report.charts().tables().getFirst().rows();
+        assertThat(rows).extracting(r -> r.get(0)).containsExactly("exact", "lucene");
+        // A handful of documents: HNSW finds the same neighbours as exact search.
+        assertThat(rows.get(1).get(2)).isEqualTo(rows.get(0).get(2));
+        assertThat((Double) rows.get(0).get(2)).isBetween(0.0, 1.0).isPositive();
+        assertThat(report.headline()).extracting(EvalReport.Metric::name)
+                .contains("ndcg@10 (exact, without instruction)", "ndcg@10 (lucene, without instruction)");
+        assertThat(report.provenance().encoderModel()).isEqualTo("bge-small-en-v1.5-q");
     }
 }
