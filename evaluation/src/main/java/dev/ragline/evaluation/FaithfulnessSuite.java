@@ -4,6 +4,7 @@ import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.evaluation.faithfulness.AnswersFile;
+import dev.ragline.evaluation.faithfulness.CrossEncoderJudge;
 import dev.ragline.evaluation.faithfulness.EmbeddingJudge;
 import dev.ragline.evaluation.faithfulness.FaithfulnessScorer;
 import dev.ragline.evaluation.faithfulness.GeneratedAnswer;
@@ -43,7 +44,7 @@ final class FaithfulnessSuite extends Harness.Suite {
     long seed;
 
     @Option(names = "--judges", split = ",", defaultValue = "lexical,embedding",
-            description = "Judges to measure: lexical, embedding, llm (needs --llm-base-url) (default: ${DEFAULT-VALUE}).")
+            description = "Judges to measure: lexical, embedding, cross-encoder (needs --cross-encoder), llm (needs --llm-base-url) (default: ${DEFAULT-VALUE}).")
     List<String> judges;
 
     @Option(names = "--answers", description = "JSONL of generated answers to score (see README).")
@@ -68,8 +69,15 @@ final class FaithfulnessSuite extends Harness.Suite {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX intra-op threads (0 = runtime default).")
     int threads;
 
+    @Option(names = "--cross-encoder", description = "Folder of an ONNX NLI cross-encoder (model.onnx, tokenizer.json, config.json) for the cross-encoder judge.")
+    Path crossEncoder;
+
+    @Option(names = "--cross-encoder-threshold", defaultValue = "0.5")
+    double crossEncoderThreshold;
+
     /** Opened on first use (only the embedding judge needs it), closed when the run ends. */
     private OnnxEncoder encoder;
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     @Option(names = "--llm-base-url", description = "OpenAI-compatible endpoint for the LLM judge, for example http://127.0.0.1:8080/v1.")
     String llmBaseUrl;
@@ -95,6 +103,13 @@ final class FaithfulnessSuite extends Harness.Suite {
             return evaluate();
         } finally {
             if (encoder != null) encoder.close();
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + c + ": " + e);
+                }
+            }
         }
     }
 
@@ -196,13 +211,20 @@ final class FaithfulnessSuite extends Harness.Suite {
                 }
                 yield new EmbeddingJudge(encoder, embeddingThreshold);
             }
+            case "cross-encoder" -> {
+                if (crossEncoder == null) throw new IllegalArgumentException("the cross-encoder judge needs --cross-encoder DIR");
+                CrossEncoderJudge judge = CrossEncoderJudge.open(crossEncoder, crossEncoderThreshold);
+                opened.add(judge);
+                report.input("model", "cross-encoder", crossEncoder.resolve("model.onnx"));
+                yield judge;
+            }
             case "llm" -> {
                 if (llmBaseUrl == null) throw new IllegalArgumentException("the llm judge needs --llm-base-url");
                 // TODO(generation lands): build the ChatModel with the generation module's OpenAI-compatible backend.
                 throw new IllegalArgumentException("the llm judge needs the generation module's OpenAI-compatible "
                         + "client, which has not landed in this build yet");
             }
-            default -> throw new IllegalArgumentException("unknown judge '" + name + "' (lexical, embedding, llm)");
+            default -> throw new IllegalArgumentException("unknown judge '" + name + "' (lexical, embedding, cross-encoder, llm)");
         };
     }
 
