@@ -6,6 +6,9 @@ import dev.ragline.evaluation.report.Charts;
 import dev.ragline.evaluation.report.EvalReport;
 import dev.ragline.evaluation.report.EvalReport.Metric;
 import dev.ragline.evaluation.report.ReportBuilder;
+import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxEncoder;
+import dev.ragline.evaluation.retrieval.BeirDataset;
 import dev.ragline.evaluation.retrieval.BeirRetrievalEval;
 import dev.ragline.evaluation.retrieval.ChunkStoreRetriever;
 import dev.ragline.evaluation.retrieval.ExactSearch;
@@ -56,6 +59,13 @@ final class RetrievalSuite extends Harness.Suite {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX intra-op threads (0 = runtime default).")
     int threads;
 
+    @Option(names = "--filter-partitions", defaultValue = "4",
+            description = "Also search with a metadata filter over this many synthetic partitions (0 = off; default: ${DEFAULT-VALUE}).")
+    int filterPartitions;
+
+    /** The documents and vectors of the last run, for the filtered pass (no second encoding). */
+    private BeirRetrievalEval.IndexedDocuments documents;
+
     /** Stores opened for this run, closed and deleted when it ends. */
     private final List<Runnable> cleanup = new ArrayList<>();
 
@@ -94,22 +104,68 @@ final class RetrievalSuite extends Harness.Suite {
                 report.headline(Metric.higher("mrr@10 (" + key + ")", s.mrr10()));
             });
         }
+        if (filterPartitions > 0) filtered(data, report, rows, results);
         report.metric("results", results);
         report.table(new Charts.Table("Retrieval on " + data.getFileName() + " (" + split + ")",
                 List.of("index", "queries", "nDCG@10", "recall@10", "recall@100", "MRR@10", "judged queries"), rows));
         return report.finish();
     }
 
+    /** The same indexes, searched with a partition filter (see {@link FilteredRetrieval}). */
+    private void filtered(Path data, ReportBuilder report, List<List<Object>> rows, Map<String, Object> results) {
+        BeirDataset dataset = BeirDataset.load(data, split);
+        boolean instructed = instruction == BeirRetrievalEval.InstructionMode.ON;
+        String queries = instructed ? "with instruction" : "without instruction";
+        List<float[]> queryVectors;
+        EncoderConfig config = EncoderConfig.of(model).withPooling(pooling).withIntraOpThreads(threads)
+                .withQueryInstruction(instructed);
+        System.err.println("[retrieval] filtered search, " + filterPartitions + " partitions, queries " + queries);
+        try (OnnxEncoder encoder = Encoders.open(config)) {
+            List<String> texts = List.copyOf(dataset.queries().values());
+            queryVectors = instructed ? encoder.embedQueries(texts) : encoder.embedPassages(texts);
+        }
+        report.configure("filterPartitions", filterPartitions);
+        for (String index : indexes) {
+            FilteredRetrieval.Scores s;
+            try {
+                FilteredRetrieval.Ranker ranker = switch (index) {
+                    case "exact" -> FilteredRetrieval.exact(documents.ids(), documents.vectors(), filterPartitions);
+                    case "lucene" -> FilteredRetrieval.store(luceneStore(documents.vectors().getFirst().length),
+                            documents.ids(), documents.texts(), documents.vectors(), filterPartitions);
+                    default -> throw new IllegalArgumentException("unknown index '" + index + "'");
+                };
+                s = FilteredRetrieval.evaluate(dataset, queryVectors, ranker, filterPartitions);
+            } finally {
+                cleanup.forEach(Runnable::run);
+                cleanup.clear();
+            }
+            String name = index + ", filtered";
+            results.put(name, s);
+            rows.add(List.of(name, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
+            report.headline(Metric.higher("ndcg@10 (" + name + ", " + queries + ")", s.ndcg10()));
+        }
+    }
+
+    /** A Lucene HNSW store in a temporary folder, closed and deleted at the end of the pass. */
+    private LuceneChunkStore luceneStore(int dimension) {
+        Path dir = temporaryDirectory();
+        LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension));
+        cleanup.add(() -> {
+            store.close();
+            deleteTree(dir);
+        });
+        return store;
+    }
+
     private Function<BeirRetrievalEval.IndexedDocuments, Retriever> retriever(String index) {
         return switch (index) {
-            case "exact" -> docs -> new ExactSearch(docs.ids(), docs.vectors());
+            case "exact" -> docs -> {
+                documents = docs;
+                return new ExactSearch(docs.ids(), docs.vectors());
+            };
             case "lucene" -> docs -> {
-                Path dir = temporaryDirectory();
-                LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, docs.vectors().getFirst().length));
-                cleanup.add(() -> {
-                    store.close();
-                    deleteTree(dir);
-                });
+                documents = docs;
+                LuceneChunkStore store = luceneStore(docs.vectors().getFirst().length);
                 return ChunkStoreRetriever.index(store, docs.ids(), docs.texts(), docs.vectors());
             };
             default -> throw new IllegalArgumentException("unknown index '" + index + "' (exact, lucene)");

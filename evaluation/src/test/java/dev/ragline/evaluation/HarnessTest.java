@@ -57,14 +57,15 @@ class HarnessTest {
     void retrievalSuiteScoresExactSearchAndTheLuceneStoreOnTheMiniBeirFixture(@TempDir Path dir) {
         int code = Harness.commandLine().execute("--reports", dir.resolve("reports").toString(), "retrieval",
                 "--beir", "src/test/resources/beir-mini", "--model", "bge-small-en-v1.5-q", "--instruction", "off",
-                "--index", "exact,lucene", "--cache", dir.resolve("cache").toString());
+                "--index", "exact,lucene", "--cache", dir.resolve("cache").toString(), "--filter-partitions", "2");
         assertThat(code).isZero();
         ReportRepository repo = new ReportRepository(dir.resolve("reports"));
         EvalReport report = repo.read(repo.list().getFirst().runId()).orElseThrow();
         List<List<Object>> rows = report.charts().tables().getFirst().rows();
-        assertThat(rows).extracting(r -> r.get(0)).containsExactly("exact", "lucene");
+        assertThat(rows).extracting(r -> r.get(0)).containsExactly("exact", "lucene", "exact, filtered", "lucene, filtered");
         // A handful of documents: HNSW finds the same neighbours as exact search.
         assertThat(rows.get(1).get(2)).isEqualTo(rows.get(0).get(2));
+        assertThat(rows.get(3).get(2)).isEqualTo(rows.get(2).get(2));
         assertThat((Double) rows.get(0).get(2)).isBetween(0.0, 1.0).isPositive();
         assertThat(report.headline()).extracting(EvalReport.Metric::name)
                 .contains("ndcg@10 (exact, without instruction)", "ndcg@10 (lucene, without instruction)");

@@ -26,19 +26,30 @@ public record RoutingEconomics(long requests, Map<String, Long> counts, Map<Stri
 
     /** @param routes one route name per request */
     public static RoutingEconomics of(List<String> routes, CostModel model) {
-        if (routes.isEmpty()) throw new IllegalArgumentException("no routed requests");
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String r : routes) counts.merge(r, 1L, Long::sum);
+        return of(counts, model);
+    }
+
+    /** @param routeCounts requests per route name; routes not named count zero */
+    public static RoutingEconomics of(Map<String, Long> routeCounts, CostModel model) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String r : ROUTES) counts.put(r, 0L);
         double cost = 0, latency = 0;
-        for (String r : routes) {
-            CostModel.Stage s = model.route(r); // rejects unknown routes
-            counts.merge(r, 1L, Long::sum);
-            cost += s.cost();
-            latency += s.latencyMs();
+        long n = 0;
+        for (Map.Entry<String, Long> e : routeCounts.entrySet()) {
+            CostModel.Stage s = model.route(e.getKey()); // rejects unknown routes
+            long c = e.getValue();
+            if (c < 0) throw new IllegalArgumentException("negative count for " + e.getKey());
+            counts.merge(e.getKey(), c, Long::sum);
+            cost += c * s.cost();
+            latency += c * s.latencyMs();
+            n += c;
         }
-        long n = routes.size();
+        if (n == 0) throw new IllegalArgumentException("no routed requests");
         Map<String, Double> shares = new LinkedHashMap<>();
-        counts.forEach((r, c) -> shares.put(r, (double) c / n));
+        final long total = n;
+        counts.forEach((r, c) -> shares.put(r, (double) c / total));
         double baselineCost = n * model.baseline().cost();
         double baselineLatency = model.baseline().latencyMs();
         return new RoutingEconomics(n, counts, shares, cost, baselineCost, baselineCost - cost,

@@ -38,6 +38,15 @@ class RoutingEconomicsTest {
     }
 
     @Test
+    void countsGiveTheSameAnswerAsTheListOfRoutes() {
+        RoutingEconomics fromCounts = RoutingEconomics.of(java.util.Map.of("DIRECT", 2L, "GENERATE", 1L, "ABSTAIN", 1L), model);
+        RoutingEconomics fromList = RoutingEconomics.of(List.of("DIRECT", "GENERATE", "DIRECT", "ABSTAIN"), model);
+        assertThat(fromCounts.cost()).isEqualTo(fromList.cost());
+        assertThat(fromCounts.shares()).isEqualTo(fromList.shares());
+        assertThatThrownBy(() -> RoutingEconomics.of(java.util.Map.of("DIRECT", 0L), model)).hasMessageContaining("no routed");
+    }
+
+    @Test
     void everythingGeneratedCostsMoreThanTheBaseline() {
         RoutingEconomics e = RoutingEconomics.of(List.of("GENERATE", "GENERATE"), model);
         assertThat(e.costSaved()).isEqualTo(-2);
