@@ -1,0 +1,57 @@
+package dev.ragline.app.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps failures to JSON errors: what the caller did wrong is a 4xx with a message, never a bare 500. */
+public class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalidRequest(InvalidRequestException e) {
+        return json(400, "bad_request", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response constraintViolation(ConstraintViolationException e) {
+        List<String> details = e.getConstraintViolations().stream()
+                .map(v -> fieldName(v.getPropertyPath().toString()) + ": " + v.getMessage())
+                .sorted().toList();
+        return json(400, "bad_request", "request is invalid: " + String.join("; ", details), details);
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return json(400, "bad_request", "request body is not valid JSON for this endpoint: " + e.getOriginalMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) LOG.error("request failed", e);
+        return json(status, Response.Status.fromStatusCode(status) == null ? "error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase().replace(' ', '_'), e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(ServiceUnavailableException e) {
+        return json(503, "unavailable", e.getMessage(), List.of());
+    }
+
+    /** Strips the method-parameter prefix Hibernate Validator puts in front of body fields ("search.request.k"). */
+    private static String fieldName(String path) {
+        String[] parts = path.split("\\.");
+        return parts.length > 2 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length)) : path;
+    }
+
+    static Response json(int status, String error, String message, List<String> details) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError(status, error, message, details)).build();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.ragline.app.api;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+@Schema(description = "A semantic search over the indexed chunks.")
+public record SearchRequest(
+        @Schema(description = "Query text.", example = "How do I rotate an API key?", required = true)
+        @NotBlank(message = "must not be blank") @Size(max = 4000, message = "must be at most 4000 characters")
+        String query,
+        @Schema(description = "Number of chunks to return (1-100).", defaultValue = "5")
+        @Min(value = 1, message = "must be between 1 and 100") @Max(value = 100, message = "must be between 1 and 100")
+        Integer k,
+        @Schema(description = "Metadata filter: every key must match; a value is a string or a list of strings "
+                + "(any of). The key document_id matches the document id.", example = "{\"team\": [\"search\", \"ml\"]}")
+        Map<String, Object> filter) {
+
+    public int kOrDefault() {
+        return k == null ? 5 : k;
+    }
+}

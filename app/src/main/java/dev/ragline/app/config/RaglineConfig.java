@@ -1,0 +1,124 @@
+package dev.ragline.app.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the service reads from application.properties (prefix {@code ragline}); env vars work too. */
+@ConfigMapping(prefix = "ragline")
+public interface RaglineConfig {
+
+    /** Root for all local state: embedded Kafka log, Lucene index, caches. */
+    @WithDefault("data")
+    Path dataDir();
+
+    Encoder encoder();
+
+    Store store();
+
+    Kafka kafka();
+
+    Chunking chunking();
+
+    SampleCorpus sampleCorpus();
+
+    interface Encoder {
+        /** bge-small-en-v1.5 | bge-small-en-v1.5-q | all-minilm-l6-v2 | a directory with model.onnx + tokenizer.json. */
+        @WithDefault("bge-small-en-v1.5")
+        String model();
+
+        /** cpu or cuda (needs the gpu build profile; falls back to CPU with a warning). */
+        @WithDefault("cpu")
+        String device();
+
+        /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide. */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        @WithDefault("16")
+        int batchSize();
+
+        /** Prefix queries with the model's query instruction (bge). */
+        @WithDefault("true")
+        boolean queryInstruction();
+    }
+
+    interface Store {
+        /** lucene (embedded, default) or qdrant. */
+        @WithDefault("lucene")
+        String type();
+
+        Lucene lucene();
+
+        Qdrant qdrant();
+
+        interface Lucene {
+            /** Index directory; defaults to {data-dir}/lucene. */
+            Optional<Path> path();
+        }
+
+        interface Qdrant {
+            @WithDefault("localhost")
+            String host();
+
+            @WithDefault("6334")
+            int grpcPort();
+
+            Optional<String> apiKey();
+
+            @WithDefault("false")
+            boolean useTls();
+
+            @WithDefault("ragline_chunks")
+            String collection();
+        }
+    }
+
+    interface Kafka {
+        /** External brokers; when empty the service starts a single-node KRaft broker in-process. */
+        Optional<String> bootstrapServers();
+
+        /** Port of the embedded broker's listener (0 = any free port). */
+        @WithDefault("9092")
+        int embeddedPort();
+
+        @WithDefault("ragline.documents")
+        String topic();
+
+        @WithDefault("ragline.documents.dlq")
+        String deadLetterTopic();
+
+        @WithDefault("ragline-indexer")
+        String groupId();
+
+        /** Turn the consumer off for a search-only replica. */
+        @WithDefault("true")
+        boolean consume();
+
+        @WithDefault("64")
+        int maxPollRecords();
+
+        @WithDefault("PT0.5S")
+        Duration retryInitialBackoff();
+
+        @WithDefault("PT30S")
+        Duration retryMaxBackoff();
+    }
+
+    interface Chunking {
+        /** Largest chunk in encoder tokens (specials included); capped at the encoder's limit. */
+        @WithDefault("256")
+        int maxTokens();
+
+        @WithDefault("32")
+        int overlapTokens();
+    }
+
+    interface SampleCorpus {
+        /** auto: publish the bundled sample corpus when the embedded broker is used and the store is empty. */
+        @WithDefault("auto")
+        String publish();
+    }
+}

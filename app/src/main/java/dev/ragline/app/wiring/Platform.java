@@ -1,0 +1,179 @@
+package dev.ragline.app.wiring;
+
+import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.core.Encoder;
+import dev.ragline.embedding.Device;
+import dev.ragline.embedding.EncoderConfig;
+import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxEncoder;
+import dev.ragline.ingestion.DocumentIndexer;
+import dev.ragline.ingestion.EmbeddedKafkaBroker;
+import dev.ragline.ingestion.IngestionConfig;
+import dev.ragline.ingestion.KafkaIngestionConsumer;
+import dev.ragline.ingestion.SamplePublisher;
+import dev.ragline.ingestion.TokenAwareSplitter;
+import dev.ragline.retrieval.lucene.LuceneChunkStore;
+import dev.ragline.retrieval.lucene.LuceneStoreConfig;
+import dev.ragline.retrieval.qdrant.QdrantChunkStore;
+import dev.ragline.retrieval.qdrant.QdrantStoreConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds the pipeline at start-up in data-flow order (encoder, store, broker, consumer) and closes it in
+ * reverse at shutdown, so the consumer never writes into a closed store. The pieces are plain Java objects
+ * from the pipeline modules; this class is the only place that knows how they fit together.
+ */
+@Startup
+@Singleton
+public class Platform {
+    private static final Logger LOG = Logger.getLogger(Platform.class);
+
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final OnnxEncoder encoder;
+    private final ChunkStore store;
+    private final EmbeddedKafkaBroker broker;
+    private final KafkaIngestionConsumer consumer;
+    private final String bootstrapServers;
+    private final RaglineConfig config;
+
+    public Platform(RaglineConfig config, MeterRegistry registry) {
+        this.config = config;
+        try {
+            encoder = remember(openEncoder(config.encoder()));
+            PlatformMetrics metrics = new PlatformMetrics(registry);
+            encoder.addBatchListener(metrics::encoderBatch);
+            store = remember(openStore(config, encoder.dimension()));
+            metrics.bindStore(store);
+
+            var kafka = config.kafka();
+            broker = kafka.bootstrapServers().isPresent() ? null
+                    : remember(EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), kafka.embeddedPort()));
+            bootstrapServers = broker != null ? broker.bootstrapServers() : kafka.bootstrapServers().get();
+            if (broker != null) {
+                broker.createTopic(kafka.topic(), 3);
+                broker.createTopic(kafka.deadLetterTopic(), 1);
+                LOG.infof("embedded Kafka broker listening on %s (data in %s)", bootstrapServers, broker.dataDir());
+            }
+
+            if (kafka.consume()) {
+                var splitter = TokenAwareSplitter.forEncoder(encoder, config.chunking().maxTokens(),
+                        config.chunking().overlapTokens());
+                var ingestion = IngestionConfig.defaults(bootstrapServers)
+                        .withTopic(kafka.topic(), kafka.deadLetterTopic())
+                        .withGroupId(kafka.groupId())
+                        .withMaxPollRecords(kafka.maxPollRecords())
+                        .withRetryBackoff(kafka.retryInitialBackoff(), kafka.retryMaxBackoff());
+                consumer = remember(new KafkaIngestionConsumer(ingestion,
+                        new DocumentIndexer(encoder, store, splitter), metrics));
+                metrics.bindConsumer(consumer);
+                consumer.start();
+                LOG.infof("consuming documents from topic %s (dead letters to %s) as group %s",
+                        kafka.topic(), kafka.deadLetterTopic(), kafka.groupId());
+            } else {
+                consumer = null;
+            }
+            publishSampleCorpusIfAsked();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    static OnnxEncoder openEncoder(RaglineConfig.Encoder c) {
+        var encoderConfig = EncoderConfig.of(c.model())
+                .withDevice(Device.valueOf(c.device().toUpperCase(Locale.ROOT)))
+                .withIntraOpThreads(c.intraOpThreads())
+                .withBatchSize(c.batchSize())
+                .withQueryInstruction(c.queryInstruction());
+        OnnxEncoder encoder = Encoders.open(encoderConfig);
+        LOG.infof("encoder %s (%d dimensions, max %d tokens) on %s", encoder.modelId(), encoder.dimension(),
+                encoder.maxTokens(), encoder.executionProvider());
+        return encoder;
+    }
+
+    static ChunkStore openStore(RaglineConfig config, int dimension) {
+        var s = config.store();
+        return switch (s.type().toLowerCase(Locale.ROOT)) {
+            case "lucene" -> {
+                var dir = s.lucene().path().orElse(config.dataDir().resolve("lucene"));
+                LOG.infof("embedded Lucene store in %s", dir.toAbsolutePath());
+                yield LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension));
+            }
+            case "qdrant" -> {
+                var q = s.qdrant();
+                LOG.infof("Qdrant store at %s:%d, collection %s", q.host(), q.grpcPort(), q.collection());
+                yield QdrantChunkStore.open(QdrantStoreConfig.defaults(q.host(), q.grpcPort(), q.collection(), dimension)
+                        .withCredentials(q.apiKey().orElse(null), q.useTls()));
+            }
+            default -> throw new IllegalArgumentException(
+                    "ragline.store.type must be 'lucene' or 'qdrant', got '" + s.type() + "'");
+        };
+    }
+
+    private void publishSampleCorpusIfAsked() {
+        String mode = config.sampleCorpus().publish().toLowerCase(Locale.ROOT);
+        boolean publish = switch (mode) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> broker != null && store.count() == 0;
+            default -> throw new IllegalArgumentException(
+                    "ragline.sample-corpus.publish must be auto, true or false, got '" + mode + "'");
+        };
+        if (!publish) return;
+        try (var publisher = new SamplePublisher(bootstrapServers, config.kafka().topic())) {
+            int n = publisher.publishSampleCorpus();
+            LOG.infof("published the sample corpus (%d documents) to %s", n, config.kafka().topic());
+        }
+    }
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        toClose.push(resource);
+        return resource;
+    }
+
+    @PreDestroy
+    void close() {
+        while (!toClose.isEmpty()) {
+            AutoCloseable resource = toClose.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warnf(e, "closing %s failed", resource);
+            }
+        }
+    }
+
+    @Produces
+    @Singleton
+    Encoder encoder() {
+        return encoder;
+    }
+
+    @Produces
+    @Singleton
+    ChunkStore store() {
+        return store;
+    }
+
+    public OnnxEncoder onnxEncoder() {
+        return encoder;
+    }
+
+    public Optional<KafkaIngestionConsumer> consumer() {
+        return Optional.ofNullable(consumer);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ragline.app.wiring;
+
+import dev.ragline.core.ChunkStore;
+import dev.ragline.ingestion.IngestionObserver;
+import dev.ragline.ingestion.KafkaIngestionConsumer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** Binds the pipeline's plain-Java observers to Micrometer (exported at /q/metrics in Prometheus format). */
+final class PlatformMetrics implements IngestionObserver {
+    private final MeterRegistry registry;
+    private final Counter indexed, deleted, skipped, chunks, deadLettered, transientFailures;
+    private final Timer batchLatency, encoderLatency;
+    private final DistributionSummary encoderBatchSize, encoderBatchTokens;
+
+    PlatformMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        indexed = documents("indexed");
+        deleted = documents("deleted");
+        skipped = documents("skipped_stale");
+        chunks = Counter.builder("ragline.ingest.chunks").description("Chunks written to the store").register(registry);
+        deadLettered = Counter.builder("ragline.ingest.dead_lettered")
+                .description("Events sent to the dead-letter topic").register(registry);
+        transientFailures = Counter.builder("ragline.ingest.transient_failures")
+                .description("Batches retried after an encoder or store failure").register(registry);
+        batchLatency = Timer.builder("ragline.ingest.batch.latency")
+                .description("Poll-to-commit time of a record batch").register(registry);
+        encoderLatency = Timer.builder("ragline.encoder.batch.latency")
+                .description("Encoder inference time per batch").publishPercentileHistogram().register(registry);
+        encoderBatchSize = DistributionSummary.builder("ragline.encoder.batch.size")
+                .description("Texts per encoder batch").register(registry);
+        encoderBatchTokens = DistributionSummary.builder("ragline.encoder.batch.tokens")
+                .description("Tokens per encoder batch").register(registry);
+    }
+
+    private Counter documents(String outcome) {
+        return Counter.builder("ragline.ingest.documents").tag("outcome", outcome)
+                .description("Document events applied, by outcome").register(registry);
+    }
+
+    void encoderBatch(int size, int tokens, long nanos) {
+        encoderBatchSize.record(size);
+        encoderBatchTokens.record(tokens);
+        encoderLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void bindStore(ChunkStore store) {
+        Gauge.builder("ragline.store.chunks", store, s -> (double) s.count())
+                .description("Chunks in the store").register(registry);
+    }
+
+    void bindConsumer(KafkaIngestionConsumer consumer) {
+        Gauge.builder("ragline.ingest.consumer.lag", consumer, c -> (double) c.lag())
+                .description("Records not yet consumed on the assigned partitions (-1 while unknown)").register(registry);
+    }
+
+    @Override public void documentsIndexed(int count) { indexed.increment(count); }
+    @Override public void documentsDeleted(int count) { deleted.increment(count); }
+    @Override public void documentsSkipped(int count) { skipped.increment(count); }
+    @Override public void chunksWritten(int count) { chunks.increment(count); }
+    @Override public void deadLettered(String reason) { deadLettered.increment(); }
+    @Override public void batchCompleted(int records, Duration latency) { batchLatency.record(latency); }
+    @Override public void transientFailure(int attempt, Exception error) { transientFailures.increment(); }
+}

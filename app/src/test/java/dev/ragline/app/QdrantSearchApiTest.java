@@ -1,0 +1,43 @@
+package dev.ragline.app;
+
+import static dev.ragline.app.SearchApiTest.documentIds;
+import static dev.ragline.app.SearchApiTest.search;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.app.wiring.Platform;
+import dev.ragline.retrieval.qdrant.QdrantChunkStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The ingestion → search path with a real Qdrant server as the store. */
+@QuarkusTest
+@TestProfile(QdrantPlatformProfile.class)
+class QdrantSearchApiTest {
+    @Inject Platform platform;
+    @Inject RaglineConfig config;
+    @Inject dev.ragline.core.ChunkStore store;
+
+    @Test
+    void documentsFlowFromKafkaIntoQdrantAndBackOutThroughSearch() {
+        assertThat(store).isInstanceOf(QdrantChunkStore.class);
+        try (var topic = new DocumentTopic(platform.bootstrapServers(), config.kafka().topic())) {
+            topic.send("ops-1", """
+                    {"id": "ops-1", "title": "Pager rota", "version": 1, "metadata": {"team": "ops"},
+                     "text": "The on-call engineer answers pages within fifteen minutes, day and night."}
+                    """);
+            topic.send("hr-1", """
+                    {"id": "hr-1", "title": "Holidays", "version": 1, "metadata": {"team": "hr"},
+                     "text": "Every employee has twenty-eight days of paid holiday per year."}
+                    """);
+            Eventually.await("both documents in Qdrant", Duration.ofSeconds(90), () -> store.count() >= 2);
+        }
+        assertThat(documentIds("how fast must on-call respond to a page?", 2, null).get(0)).isEqualTo("ops-1");
+        assertThat(documentIds("how fast must on-call respond to a page?", 2, Map.of("team", "hr"))).containsExactly("hr-1");
+        assertThat(search(Map.of("query", "paid holiday", "k", 1)).getString("hits[0].title")).isEqualTo("Holidays");
+    }
+}

@@ -1,0 +1,171 @@
+package dev.ragline.ingestion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One event on the ingestion topic. The Kafka key is the document id (so one document's events stay in
+ * order on one partition); the value is JSON:
+ *
+ * <pre>{"id": "doc-1", "title": "…", "text": "…", "contentType": "text/markdown",
+ *  "metadata": {"team": "search"}, "version": 3}</pre>
+ *
+ * {@code content} may stand for {@code text}; {@code id} may be left out (the key is used), {@code title}
+ * defaults to empty, {@code contentType} to {@code text/plain}, {@code metadata} to none. A null value
+ * (a tombstone) deletes the document. Unknown fields are rejected, so a misspelt field is not silently ignored.
+ *
+ * @param text null for a delete (tombstone), otherwise the non-blank document body
+ */
+public record DocumentEvent(String id, String title, String text, ContentType contentType,
+                            Map<String, String> metadata, long version) {
+
+    /** Default cap on one event's serialized size; Kafka's own default message limit is about 1 MB. */
+    public static final int DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final Set<String> FIELDS = Set.of("id", "title", "text", "content", "contentType", "metadata", "version");
+
+    public DocumentEvent {
+        Objects.requireNonNull(id, "id");
+        if (id.isBlank()) throw new IllegalArgumentException("document id must not be blank");
+        title = title == null ? "" : title;
+        contentType = contentType == null ? ContentType.PLAIN_TEXT : contentType;
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        if (text != null && text.isBlank()) throw new IllegalArgumentException("document text must not be blank");
+        if (version < 0) throw new IllegalArgumentException("version must be >= 0, got " + version);
+    }
+
+    public static DocumentEvent upsert(String id, String title, String text, ContentType contentType,
+                                       Map<String, String> metadata, long version) {
+        return new DocumentEvent(id, title, Objects.requireNonNull(text, "text"), contentType, metadata, version);
+    }
+
+    /** A delete: published as a tombstone (null value) with the document id as key. */
+    public static DocumentEvent delete(String id) {
+        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), 0);
+    }
+
+    public boolean isDelete() {
+        return text == null;
+    }
+
+    /** The Kafka record value: JSON for an upsert, null (a tombstone) for a delete. */
+    public byte[] toValue() {
+        if (isDelete()) return null;
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", id).put("title", title).put("text", text).put("contentType", contentType.mediaType());
+        ObjectNode meta = node.putObject("metadata");
+        metadata.forEach(meta::put);
+        node.put("version", version);
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Decodes a Kafka record strictly.
+     *
+     * @throws InvalidEventException with a reason a producer can act on
+     */
+    public static DocumentEvent decode(String key, byte[] value, int maxBytes) {
+        if (key == null || key.isBlank()) throw new InvalidEventException("record key (the document id) is missing");
+        if (value == null) return delete(key);
+        if (value.length > maxBytes) {
+            throw new InvalidEventException("event is " + value.length + " bytes, over the limit of " + maxBytes);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(utf8(value));
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("value is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new InvalidEventException("value must be a JSON object");
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw new InvalidEventException("unknown field '" + name + "', expected some of " + FIELDS);
+            }
+        }
+        String id = optionalString(root, "id");
+        if (id != null && !id.equals(key)) {
+            throw new InvalidEventException("field id '" + id + "' does not match the record key '" + key + "'");
+        }
+        if (root.has("text") && root.has("content")) throw new InvalidEventException("give either text or content, not both");
+        String text = optionalString(root, root.has("content") ? "content" : "text");
+        if (text == null) throw new InvalidEventException("field text (or content) is missing");
+        if (text.isBlank()) throw new InvalidEventException("field text is blank");
+        ContentType contentType = ContentType.PLAIN_TEXT;
+        String mediaType = optionalString(root, "contentType");
+        if (mediaType != null) {
+            try {
+                contentType = ContentType.fromMediaType(mediaType);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException(e.getMessage());
+            }
+        }
+        return new DocumentEvent(key, optionalString(root, "title"), text, contentType, metadata(root), version(root));
+    }
+
+    private static String utf8(byte[] value) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("value is not valid UTF-8", e);
+        }
+    }
+
+    private static String optionalString(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw new InvalidEventException("field " + field + " must be a string, got " + node.getNodeType());
+        return node.textValue();
+    }
+
+    private static long version(JsonNode root) {
+        JsonNode node = root.get("version");
+        if (node == null || node.isNull()) throw new InvalidEventException("field version is missing");
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new InvalidEventException("field version must be an integer, got " + node);
+        }
+        long version = node.longValue();
+        if (version < 0) throw new InvalidEventException("field version must be >= 0, got " + version);
+        return version;
+    }
+
+    private static Map<String, String> metadata(JsonNode root) {
+        JsonNode node = root.get("metadata");
+        if (node == null || node.isNull()) return Map.of();
+        if (!node.isObject()) throw new InvalidEventException("field metadata must be an object of strings");
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (var entries = node.properties().iterator(); entries.hasNext(); ) {
+            var entry = entries.next();
+            if (entry.getKey().isBlank()) throw new InvalidEventException("metadata keys must not be blank");
+            if (!entry.getValue().isTextual()) {
+                throw new InvalidEventException("metadata value for '" + entry.getKey() + "' must be a string, got "
+                        + entry.getValue().getNodeType());
+            }
+            metadata.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return metadata;
+    }
+}
