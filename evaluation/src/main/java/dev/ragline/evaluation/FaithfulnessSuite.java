@@ -135,10 +135,7 @@ final class FaithfulnessSuite extends Harness.Suite {
             SupportJudge judge = judge(judgeName, report);
             List<JudgeBenchmark.Example> set = judge instanceof LlmJudge && llmMaxExamples > 0
                     ? examples.subList(0, Math.min(llmMaxExamples, examples.size())) : examples;
-            JudgeBenchmark.JudgeResult r;
-            try (Progress progress = Progress.stderr("judge " + judge.name(), set.size())) {
-                r = JudgeBenchmark.evaluate(judge, set, progress);
-            }
+            JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(judge, set, Progress::stderr);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("judge", r.judge());
             m.put("examples", r.examples());

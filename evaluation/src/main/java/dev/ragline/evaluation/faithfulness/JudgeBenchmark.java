@@ -155,7 +155,9 @@ public final class JudgeBenchmark {
                               double threshold, double accuracy, double meanMillisPerClaim, double[] scores) {
     }
 
-    public static JudgeResult evaluate(SupportJudge judge, List<Example> examples, Progress progress) {
+    /** @param progress makes a progress line for a phase (its name, its number of steps) */
+    public static JudgeResult evaluate(SupportJudge judge, List<Example> examples,
+                                       java.util.function.BiFunction<String, Long, Progress> progress) {
         if (judge instanceof EmbeddingJudge embedding) {
             // Encode everything first, in batches, so the progress line moves and the encoder batches by call.
             List<String> texts = new ArrayList<>();
@@ -164,19 +166,26 @@ public final class JudgeBenchmark {
                 texts.addAll(ClaimSplitter.sentences(e.passage()));
             }
             List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(texts));
-            for (int i = 0; i < distinct.size(); i += 64)
-                embedding.prefetch(distinct.subList(i, Math.min(distinct.size(), i + 64)));
+            try (Progress p = progress.apply("encode for " + judge.name(), (long) distinct.size())) {
+                for (int i = 0; i < distinct.size(); i += 64) {
+                    List<String> batch = distinct.subList(i, Math.min(distinct.size(), i + 64));
+                    embedding.prefetch(batch);
+                    p.advance(batch.size());
+                }
+            }
         }
         double[] scores = new double[examples.size()];
         boolean[] positive = new boolean[examples.size()];
         int right = 0;
         long t0 = System.nanoTime();
-        for (int i = 0; i < examples.size(); i++) {
-            Example e = examples.get(i);
-            scores[i] = judge.score(e.claim(), List.of(e.passage()));
-            positive[i] = e.supported();
-            if ((scores[i] >= judge.threshold()) == e.supported()) right++;
-            progress.step();
+        try (Progress p = progress.apply("judge " + judge.name(), (long) examples.size())) {
+            for (int i = 0; i < examples.size(); i++) {
+                Example e = examples.get(i);
+                scores[i] = judge.score(e.claim(), List.of(e.passage()));
+                positive[i] = e.supported();
+                if ((scores[i] >= judge.threshold()) == e.supported()) right++;
+                p.step();
+            }
         }
         double millis = (System.nanoTime() - t0) / 1e6 / Math.max(1, examples.size());
         Map<String, Double> byKind = new LinkedHashMap<>();

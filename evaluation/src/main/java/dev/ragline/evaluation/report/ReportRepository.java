@@ -86,11 +86,18 @@ public final class ReportRepository {
             Files.createDirectories(directory);
             Path tmp = Files.createTempFile(directory, ".tmp-", ".part");
             Files.writeString(tmp, ReportJson.mapper().writeValueAsString(report));
+            readableByAll(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** Temporary files are created owner-only; a report is meant to be read by the service and other users. */
+    private static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix"))
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** Parses report JSON; refuses a newer schema than this code knows. */

@@ -11,6 +11,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JudgeBenchmarkTest {
+    static final java.util.function.BiFunction<String, Long, Progress> SILENT = (task, total) -> Progress.silent();
     static final Path SQUAD = Path.of("src/test/resources/squad-tiny.json");
     private final List<SquadParagraphs.Paragraph> paragraphs = SquadParagraphs.read(SQUAD).paragraphs();
 
@@ -65,20 +66,20 @@ class JudgeBenchmarkTest {
         List<JudgeBenchmark.Example> examples = JudgeBenchmark.build(paragraphs, 10, 1);
         SupportJudge oracle = judge((claim, passage) -> examples.stream()
                 .filter(e -> e.claim().equals(claim) && e.passage().equals(passage)).findFirst().orElseThrow().supported() ? 1 : 0);
-        JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(oracle, examples, Progress.silent());
+        JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(oracle, examples, SILENT);
         assertThat(r.auroc()).isEqualTo(1.0);
         assertThat(r.accuracy()).isEqualTo(1.0);
         assertThat(r.aurocByKind()).containsKeys(JudgeBenchmark.WRONG_PASSAGE, JudgeBenchmark.ALTERED_FACT);
         SupportJudge inverted = judge((c, p) -> 1 - oracle.score(c, List.of(p)));
-        assertThat(JudgeBenchmark.evaluate(inverted, examples, Progress.silent()).auroc()).isZero();
+        assertThat(JudgeBenchmark.evaluate(inverted, examples, SILENT).auroc()).isZero();
         SupportJudge constant = judge((c, p) -> 0.5);
-        assertThat(JudgeBenchmark.evaluate(constant, examples, Progress.silent()).auroc()).isEqualTo(0.5);
+        assertThat(JudgeBenchmark.evaluate(constant, examples, SILENT).auroc()).isEqualTo(0.5);
     }
 
     @Test
     void lexicalJudgeSeparatesTheFixtureSet() {
         List<JudgeBenchmark.Example> examples = JudgeBenchmark.build(paragraphs, 10, 1);
-        JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(new LexicalJudge(), examples, Progress.silent());
+        JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(new LexicalJudge(), examples, SILENT);
         assertThat(r.auroc()).isGreaterThan(0.9);
         assertThat(r.scores()).hasSize(examples.size());
     }
