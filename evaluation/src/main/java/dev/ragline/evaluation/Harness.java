@@ -32,9 +32,15 @@ public final class Harness {
     @Option(names = "--label", description = "Free-text label stored with the run, shown by the dashboard.")
     String label;
 
-    public static void main(String[] args) {
-        // Exit explicitly: native libraries (llama.cpp) may leave threads that keep the JVM alive.
-        System.exit(commandLine().execute(args));
+    public static void main(String[] args) throws InterruptedException {
+        // The encoder's native code (ONNX Runtime / tokenizers) overflows the default 1 MB thread stack here and the
+        // JVM dies with SIGSEGV: run on a thread with a large stack, whatever -Xss the JVM was given.
+        int[] status = {1};
+        Thread worker = new Thread(null, () -> status[0] = commandLine().execute(args), "harness", 256L << 20);
+        worker.start();
+        worker.join();
+        // Exit explicitly: native libraries (llama.cpp, ONNX Runtime) may leave threads that keep the JVM alive.
+        System.exit(status[0]);
     }
 
     static CommandLine commandLine() {
