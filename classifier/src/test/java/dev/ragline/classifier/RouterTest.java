@@ -72,6 +72,14 @@ class RouterTest {
     }
 
     @Test
+    void committedExampleConfigParses() {
+        RoutingConfig config = RoutingConfig.read(java.nio.file.Path.of("routing.example.json"));
+        assertThat(config.directAnswer("transfer")).isNull();
+        assertThat(config.directAnswer("card_arrival").template()).startsWith("New cards");
+        assertThat(config.directAnswer("some_other_intent").passageFilter()).isEqualTo(MetadataFilter.equalTo("intent", "some_other_intent"));
+    }
+
+    @Test
     void typosInConfigAreRefused() {
         assertThatThrownBy(() -> RoutingConfig.parse("{\"directByDefualt\": true}")).hasMessageContaining("unknown key 'directByDefualt'");
         assertThatThrownBy(() -> RoutingConfig.parse("{\"intents\": {\"x\": {\"templte\": \"t\"}}}")).hasMessageContaining("intent 'x'");

@@ -131,7 +131,6 @@ public final class DocumentIndexer {
             }
         }
 
-        deletes.forEach(store::deleteDocument);
         List<Chunk> chunks = upserts.stream().flatMap(e -> e.chunks().stream()).toList();
         List<StoredChunk> embedded = new ArrayList<>(chunks.size());
         for (int from = 0; from < chunks.size(); from += embedBatchSize) {
@@ -142,6 +141,9 @@ public final class DocumentIndexer {
             }
             for (int i = 0; i < batch.size(); i++) embedded.add(new StoredChunk(batch.get(i), vectors.get(i)));
         }
+        // Deletes only after embedding (the slow part), so a redelivered document is gone from search for the
+        // time of one write, not of its embedding.
+        deletes.forEach(store::deleteDocument);
         if (!embedded.isEmpty()) store.upsert(embedded);
         for (PreparedEvent e : replacingOtherVersions) store.deleteOtherVersions(e.event().id(), e.event().version());
         return new Result(indexed, deleted, skipped, embedded.size());

@@ -250,6 +250,35 @@ public abstract class ChunkStoreContractTest {
     }
 
     @Test
+    void concurrentWritersAndReadersShareOneStore() throws Exception {
+        ChunkStore store = open(DIM);
+        int writers = 4;
+        int batches = 5;
+        int perBatch = 6;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int b = 0; b < batches; b++) {
+                        List<StoredChunk> chunks = new ArrayList<>();
+                        for (int i = 0; i < perBatch; i++)
+                            chunks.add(chunk("w" + writer + "-b" + b, i, vec(1, writer, b, i + 1)));
+                        store.upsert(chunks);
+                        assertThat(store.search(QUERY, 5, MetadataFilter.NONE)).isNotEmpty();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertThat(failures).isEmpty();
+        assertThat(store.count()).isEqualTo((long) writers * batches * perBatch);
+    }
+
+    @Test
     void dataSurvivesCloseAndReopen() {
         ChunkStore store = open(DIM);
         store.upsert(List.of(chunk("a", 7, 0, vec(1, 0, 0, 0), Map.of("lang", "en")),

@@ -47,7 +47,7 @@ public final class ClassifierTrainer {
         }
 
         public static Options defaults() {
-            return new Options(List.of(1e-2, 3e-3, 1e-3, 3e-4, 1e-4), 200, 0.98, 0.95, null);
+            return new Options(List.of(3e-3, 1e-3, 3e-4, 1e-4), 60, 0.98, 0.95, null);
         }
 
         public Options withL2Grid(List<Double> grid) {

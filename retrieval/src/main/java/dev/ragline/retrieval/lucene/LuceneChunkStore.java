@@ -197,6 +197,22 @@ public final class LuceneChunkStore implements ChunkStore {
         }
     }
 
+    /**
+     * Merges the index down to at most {@code maxSegments} segments (rebuilding their HNSW graphs), then commits.
+     * Optional, after a bulk load: every segment is searched separately, so fewer segments make queries faster.
+     * Costly (minutes for millions of vectors); writes and searches keep working meanwhile.
+     */
+    public void forceMerge(int maxSegments) {
+        if (maxSegments < 1) throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
+        ensureOpen();
+        try {
+            writer.forceMerge(maxSegments);
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene merge failed in " + config.directory(), e);
+        }
+    }
+
     private void commitAndRefresh() throws IOException {
         writer.commit();
         searchers.maybeRefreshBlocking();

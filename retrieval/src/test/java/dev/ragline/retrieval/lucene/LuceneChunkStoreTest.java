@@ -53,6 +53,19 @@ class LuceneChunkStoreTest extends ChunkStoreContractTest {
     }
 
     @Test
+    void forceMergeKeepsEveryChunkSearchable() {
+        LuceneChunkStore store = (LuceneChunkStore) open(DIM);
+        for (int batch = 0; batch < 5; batch++) // one commit per call: five segments
+            store.upsert(List.of(chunk("doc-" + batch, 0, vec(1, batch, 0, 0)), chunk("doc-" + batch, 1, vec(0, batch, 1, 0))));
+        store.deleteDocument("doc-3");
+        store.forceMerge(1);
+        assertThat(store.count()).isEqualTo(8);
+        assertThat(store.search(vec(1, 0, 0, 0), 1, MetadataFilter.NONE).getFirst().chunk().documentId()).isEqualTo("doc-0");
+        assertThat(store.search(vec(1, 0, 0, 0), 10, MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, "doc-3"))).isEmpty();
+        assertThatThrownBy(() -> store.forceMerge(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void configRejectsNonsense() {
         assertThatThrownBy(() -> LuceneStoreConfig.defaults(dir, 0)).hasMessageContaining("dimension");
         assertThatThrownBy(() -> LuceneStoreConfig.defaults(dir, 4).withHnsw(1, 100)).hasMessageContaining("maxConn");

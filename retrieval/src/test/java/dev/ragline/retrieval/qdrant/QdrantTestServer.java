@@ -45,6 +45,8 @@ public final class QdrantTestServer implements AutoCloseable {
     private final int httpPort;
     private final int grpcPort;
     private Process process;
+    /** Stops the server if the JVM exits without close() (a failed run must not leave a Qdrant behind). */
+    private final Thread stopOnExit = new Thread(this::stopProcess, "qdrant-test-server-stop");
 
     private QdrantTestServer(Path binary, Path storage, int httpPort, int grpcPort) {
         this.binary = binary;
@@ -68,6 +70,7 @@ public final class QdrantTestServer implements AutoCloseable {
             Path storage = Files.createTempDirectory("qdrant-test-");
             QdrantTestServer server = new QdrantTestServer(binary, storage, freePort(), freePort());
             server.launch();
+            Runtime.getRuntime().addShutdownHook(server.stopOnExit);
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Qdrant test server", e);
@@ -115,6 +118,11 @@ public final class QdrantTestServer implements AutoCloseable {
     @Override
     public void close() {
         stopProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down
+        }
         deleteRecursively(storage);
         deleteRecursively(log);
     }
@@ -171,7 +179,7 @@ public final class QdrantTestServer implements AutoCloseable {
         }
     }
 
-    private void stopProcess() {
+    private synchronized void stopProcess() {
         if (process == null) return;
         process.destroy(); // SIGTERM: Qdrant flushes and exits
         try {
