@@ -14,7 +14,8 @@ final class AllSuites implements java.util.concurrent.Callable<Integer> {
     Harness harness;
 
     /** Suites in the order they run; a new suite is one more line here. */
-    static final List<Supplier<Harness.Suite>> SUITES = List.of(RetrievalSuite::new, FaithfulnessSuite::new);
+    static final List<Supplier<Harness.Suite>> SUITES = List.of(RetrievalSuite::new, ClassificationSuite::new, RoutingSuite::new,
+            FaithfulnessSuite::new);
 
     @Override
     public Integer call() {

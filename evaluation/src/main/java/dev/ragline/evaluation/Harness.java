@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Runs Ragline's evaluation suites and writes one JSON report per run.",
-        subcommands = {RetrievalSuite.class, FaithfulnessSuite.class, AllSuites.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RetrievalSuite.class, ClassificationSuite.class, RoutingSuite.class, FaithfulnessSuite.class, AllSuites.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Harness {
 
     @Option(names = "--reports", defaultValue = "evaluation-reports", description = "Report folder (default: ${DEFAULT-VALUE}).")
@@ -48,7 +48,8 @@ public final class Harness {
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A user's mistake (a missing file, a bad option value) gets its message, not a stack trace.
                     cmd.getErr().println("error: " + e.getMessage());
-                    if (!(e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException))
+                    if (!(e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                            || e instanceof dev.ragline.classifier.IncompatibleArtifactException))
                         e.printStackTrace(cmd.getErr());
                     return 2;
                 });
