@@ -33,8 +33,8 @@ public final class Harness {
     String label;
 
     public static void main(String[] args) throws InterruptedException {
-        // The encoder's native code (ONNX Runtime / tokenizers) overflows the default 1 MB thread stack here and the
-        // JVM dies with SIGSEGV: run on a thread with a large stack, whatever -Xss the JVM was given.
+        // ONNX Runtime 1.29's native code overflowed the default 1 MB main-thread stack (SIGSEGV, exit 139; the
+        // build now pins 1.23.2): run on a thread with a large stack anyway, whatever -Xss the JVM was given.
         int[] status = {1};
         Thread worker = new Thread(null, () -> status[0] = commandLine().execute(args), "harness", 256L << 20);
         worker.start();
