@@ -37,7 +37,8 @@ final class ClassificationSuite extends Harness.Suite {
             for (String k : List.of("ece", "adaptiveEce", "mce", "brier", "nll"))
                 number(c, k).ifPresent(v -> report.headline(Metric.lower(k + suffix, v)));
             report.reliability(new Charts.Reliability(stage.equals("Before") ? "before temperature scaling"
-                    : "after temperature scaling (T = " + e.get("temperature") + ")", bins(c.get("reliability"))));
+                    : String.format(java.util.Locale.ROOT, "after temperature scaling (T = %.3f)", e.get("temperature")),
+                    bins(c.get("reliability"))));
         }
         number(e, "oosAuroc").ifPresent(v -> report.headline(Metric.higher("oosAuroc", v)));
         number(e, "temperature").ifPresent(v -> report.headline(Metric.neutral("temperature", v)));

@@ -175,7 +175,8 @@
   function histogramChart(histogram) {
     const { box, canvas } = chartBox(histogram.name);
     const e = histogram.edges;
-    const labels = e.slice(0, -1).map((lo, i) => `${fmt(lo)}–${fmt(e[i + 1])}`);
+    const short = (x) => String(+x.toFixed(3));
+    const labels = e.slice(0, -1).map((lo, i) => `${short(lo)}–${short(e[i + 1])}`);
     makeChart(canvas, {
       type: 'bar',
       data: { labels, datasets: histogram.series.map((s, i) => ({ label: s.name, data: s.counts, backgroundColor: color(i, 0.7) })) },
@@ -184,12 +185,18 @@
     return box;
   }
 
+  const TABLE_ROWS_SHOWN = 25;
+
   function htmlTable(table) {
+    const rows = (list) => list.map((row) => el('tr', {}, row.map((v) => el('td', { class: typeof v === 'number' ? 'num' : null }, fmt(v)))));
+    const head = () => el('thead', {}, el('tr', {}, table.columns.map((c) => el('th', {}, c))));
+    const shown = table.rows.slice(0, TABLE_ROWS_SHOWN);
+    const rest = table.rows.slice(TABLE_ROWS_SHOWN);
     return el('div', {},
       el('h3', {}, table.name),
-      el('table', { class: 'data' },
-        el('thead', {}, el('tr', {}, table.columns.map((c) => el('th', {}, c)))),
-        el('tbody', {}, table.rows.map((row) => el('tr', {}, row.map((v) => el('td', { class: typeof v === 'number' ? 'num' : null }, fmt(v))))))));
+      el('table', { class: 'data' }, head(), el('tbody', {}, rows(shown))),
+      rest.length ? el('details', {}, el('summary', {}, `${rest.length} more rows`),
+        el('table', { class: 'data more' }, head(), el('tbody', {}, rows(rest)))) : null);
   }
 
   // ---------- views ----------
