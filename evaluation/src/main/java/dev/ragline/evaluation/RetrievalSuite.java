@@ -53,8 +53,8 @@ final class RetrievalSuite extends Harness.Suite {
             description = "exact (cosine over all documents) and/or lucene (the platform's HNSW store) (default: ${DEFAULT-VALUE}).")
     List<String> indexes;
 
-    @Option(names = "--cache", defaultValue = "target/eval-cache/beir", description = "Document-embedding cache (default: ${DEFAULT-VALUE}).")
-    Path cache;
+    @Option(names = "--cache", description = "Document-embedding cache (default: ~/.cache/ragline/beir, shared by every checkout on the machine).")
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "ragline", "beir");
 
     @Option(names = "--threads", defaultValue = "0", description = "ONNX intra-op threads (0 = runtime default).")
     int threads;
