@@ -1,5 +1,6 @@
 package dev.ragline.evaluation;
 
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.embedding.OnnxEncoder;
@@ -14,6 +15,8 @@ import dev.ragline.evaluation.faithfulness.LlmJudge;
 import dev.ragline.evaluation.faithfulness.SquadParagraphs;
 import dev.ragline.evaluation.faithfulness.SupportJudge;
 import dev.ragline.evaluation.report.Charts;
+import dev.ragline.generation.LlamaGenerator;
+import dev.ragline.generation.OpenAiCompatibleServer;
 import dev.ragline.evaluation.report.EvalReport;
 import dev.ragline.evaluation.report.EvalReport.Metric;
 import dev.ragline.evaluation.report.ReportBuilder;
@@ -21,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +48,7 @@ final class FaithfulnessSuite extends Harness.Suite {
     long seed;
 
     @Option(names = "--judges", split = ",", defaultValue = "lexical,embedding",
-            description = "Judges to measure: lexical, embedding, cross-encoder (needs --cross-encoder), llm (needs --llm-base-url) (default: ${DEFAULT-VALUE}).")
+            description = "Judges to measure: lexical, embedding, cross-encoder (needs --cross-encoder), llm (needs --llm-base-url or --llm-embedded) (default: ${DEFAULT-VALUE}).")
     List<String> judges;
 
     @Option(names = "--answers", description = "JSONL of generated answers to score (see README).")
@@ -85,6 +89,9 @@ final class FaithfulnessSuite extends Harness.Suite {
     @Option(names = "--llm-model", defaultValue = "default")
     String llmModel;
 
+    @Option(names = "--llm-embedded", description = "Judge with the platform's embedded GGUF reader behind its OpenAI-compatible endpoint (started on 127.0.0.1).")
+    boolean llmEmbedded;
+
     @Option(names = "--llm-api-key", defaultValue = "none", description = "API key (default: ${DEFAULT-VALUE}); prefer the RAGLINE_LLM_API_KEY variable.")
     String llmApiKey;
 
@@ -121,7 +128,6 @@ final class FaithfulnessSuite extends Harness.Suite {
                 .configure("lexicalThreshold", lexicalThreshold).configure("embeddingThreshold", embeddingThreshold)
                 .configure("encoder", encoderModel)
                 .input("dataset", "squad", squadFile);
-        if (llmBaseUrl != null) report.configure("llm", Map.of("baseUrl", llmBaseUrl, "model", llmModel));
 
         List<JudgeBenchmark.Example> examples =
                 JudgeBenchmark.build(SquadParagraphs.read(squadFile).paragraphs(), questions, seed);
@@ -216,10 +222,22 @@ final class FaithfulnessSuite extends Harness.Suite {
                 yield judge;
             }
             case "llm" -> {
-                if (llmBaseUrl == null) throw new IllegalArgumentException("the llm judge needs --llm-base-url");
-                // TODO(generation lands): build the ChatModel with the generation module's OpenAI-compatible backend.
-                throw new IllegalArgumentException("the llm judge needs the generation module's OpenAI-compatible "
-                        + "client, which has not landed in this build yet");
+                String baseUrl = llmBaseUrl, model = llmModel;
+                if (llmEmbedded) {
+                    // The platform's own decoder behind its OpenAI-compatible endpoint: a real HTTP round trip.
+                    LlamaGenerator reader = LlamaGenerator.bundledReader(Math.max(1, threads));
+                    OpenAiCompatibleServer server = OpenAiCompatibleServer.start(reader, "127.0.0.1", 0);
+                    opened.add(server);
+                    opened.add(reader);
+                    baseUrl = server.baseUrl();
+                    model = "ragline-reader-v1";
+                } else if (baseUrl == null) {
+                    throw new IllegalArgumentException("the llm judge needs --llm-base-url URL or --llm-embedded");
+                }
+                String key = System.getenv().getOrDefault("RAGLINE_LLM_API_KEY", llmApiKey);
+                report.configure("llm", Map.of("baseUrl", baseUrl, "model", model, "embedded", llmEmbedded));
+                yield new LlmJudge(OpenAiChatModel.builder().baseUrl(baseUrl).modelName(model).apiKey(key)
+                        .temperature(0.0).maxTokens(8).timeout(Duration.ofMinutes(2)).build(), "llm:" + model);
             }
             default -> throw new IllegalArgumentException("unknown judge '" + name + "' (lexical, embedding, cross-encoder, llm)");
         };
