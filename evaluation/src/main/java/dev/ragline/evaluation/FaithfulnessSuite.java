@@ -150,7 +150,10 @@ final class FaithfulnessSuite extends Harness.Suite {
             m.put("threshold", r.threshold());
             m.put("accuracyAtThreshold", r.accuracy());
             m.put("millisPerClaim", r.meanMillisPerClaim());
-            if (judge instanceof LlmJudge llm) m.put("unparseableReplies", llm.unparseable());
+            if (judge instanceof LlmJudge llm) {
+                m.put("unparseableReplies", llm.unparseable());
+                m.put("rejectedRequests", llm.rejected());
+            }
             judgeMetrics.add(m);
             report.headline(Metric.higher("auroc." + r.judge(), r.auroc()));
             rows.add(java.util.Arrays.asList(r.judge(), r.examples(), round(r.auroc()),

@@ -3,6 +3,7 @@ package dev.ragline.evaluation.faithfulness;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.ChatModel;
 
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Judge through any LangChain4j {@link ChatModel}: asks for one word, SUPPORTED or UNSUPPORTED, and scores 1 or 0.
- * A reply that says neither is counted ({@link #unparseable()}), scored 0 and reported, never hidden. Passages are
+ * A reply that says neither is counted ({@link #unparseable()}), scored 0 and reported, never hidden; so is a request
+ * the model refuses as invalid ({@link #rejected()}), for example one longer than its context window. Passages are
  * fenced as data so their text cannot pose as instructions.
  */
 public final class LlmJudge implements SupportJudge {
@@ -29,6 +31,7 @@ public final class LlmJudge implements SupportJudge {
     private final String name;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong unparseable = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
 
     /** @param name how the judge appears in reports, for example {@code llm:gpt-4o-mini} */
     public LlmJudge(ChatModel model, String name) {
@@ -49,7 +52,15 @@ public final class LlmJudge implements SupportJudge {
     @Override
     public double score(String claim, List<String> passages) {
         calls.incrementAndGet();
-        String reply = model.chat(messages(claim, passages)).aiMessage().text();
+        String reply;
+        try {
+            reply = model.chat(messages(claim, passages)).aiMessage().text();
+        } catch (InvalidRequestException e) {
+            // The model refused this request (typically: claim and passages exceed its context window). Counted and
+            // reported, scored unsupported; other failures (network, server down) stop the run.
+            rejected.incrementAndGet();
+            return 0.0;
+        }
         return switch (verdict(reply)) {
             case SUPPORTED -> 1.0;
             case UNSUPPORTED -> 0.0;
@@ -84,6 +95,11 @@ public final class LlmJudge implements SupportJudge {
 
     public long calls() {
         return calls.get();
+    }
+
+    /** Requests the model refused as invalid, for example too long for its context (scored as unsupported). */
+    public long rejected() {
+        return rejected.get();
     }
 
     /** Replies that said neither SUPPORTED nor UNSUPPORTED (scored as unsupported). */

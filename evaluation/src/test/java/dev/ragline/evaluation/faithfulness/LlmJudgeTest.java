@@ -35,18 +35,25 @@ class LlmJudgeTest {
 
     @Test
     void scoresRepliesAndCountsUnparseableOnes() {
-        List<String> replies = new java.util.ArrayList<>(List.of("SUPPORTED", "UNSUPPORTED", "no idea"));
+        List<String> replies = new java.util.ArrayList<>(List.of("SUPPORTED", "UNSUPPORTED", "no idea", "too long", "down"));
         ChatModel scripted = new ChatModel() {
             @Override
             public ChatResponse doChat(ChatRequest request) {
-                return ChatResponse.builder().aiMessage(AiMessage.from(replies.removeFirst())).build();
+                String reply = replies.removeFirst();
+                if (reply.equals("too long")) throw new dev.langchain4j.exception.InvalidRequestException("context exceeded");
+                if (reply.equals("down")) throw new IllegalStateException("connection refused");
+                return ChatResponse.builder().aiMessage(AiMessage.from(reply)).build();
             }
         };
         LlmJudge judge = new LlmJudge(scripted, "llm:scripted");
         assertThat(judge.score("c", List.of("p"))).isEqualTo(1.0);
         assertThat(judge.score("c", List.of("p"))).isEqualTo(0.0);
         assertThat(judge.score("c", List.of("p"))).isEqualTo(0.0);
-        assertThat(judge.calls()).isEqualTo(3);
+        assertThat(judge.score("c", List.of("p"))).isEqualTo(0.0); // refused as invalid: counted, not fatal
+        assertThat(judge.rejected()).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> judge.score("c", List.of("p")))
+                .hasMessageContaining("connection refused"); // anything else stops the run
+        assertThat(judge.calls()).isEqualTo(5);
         assertThat(judge.unparseable()).isEqualTo(1);
     }
 }
