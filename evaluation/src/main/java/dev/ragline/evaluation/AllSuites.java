@@ -15,7 +15,7 @@ final class AllSuites implements java.util.concurrent.Callable<Integer> {
 
     /** Suites in the order they run; a new suite is one more line here. */
     static final List<Supplier<Harness.Suite>> SUITES = List.of(RetrievalSuite::new, ClassificationSuite::new, RoutingSuite::new,
-            FaithfulnessSuite::new);
+            GenerationSuite::new, FaithfulnessSuite::new);
 
     @Override
     public Integer call() {

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Runs Ragline's evaluation suites and writes one JSON report per run.",
-        subcommands = {RetrievalSuite.class, ClassificationSuite.class, RoutingSuite.class, FaithfulnessSuite.class, AllSuites.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RetrievalSuite.class, ClassificationSuite.class, RoutingSuite.class, GenerationSuite.class,
+                FaithfulnessSuite.class, AllSuites.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Harness {
 
     @Option(names = "--reports", defaultValue = "evaluation-reports", description = "Report folder (default: ${DEFAULT-VALUE}).")
