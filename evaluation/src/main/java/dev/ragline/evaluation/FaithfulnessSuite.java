@@ -12,8 +12,8 @@ import dev.ragline.evaluation.faithfulness.GeneratedAnswer;
 import dev.ragline.evaluation.faithfulness.JudgeBenchmark;
 import dev.ragline.evaluation.faithfulness.LexicalJudge;
 import dev.ragline.evaluation.faithfulness.LlmJudge;
-import dev.ragline.evaluation.faithfulness.SquadParagraphs;
 import dev.ragline.evaluation.faithfulness.SupportJudge;
+import dev.ragline.evaluation.qa.SquadDataset;
 import dev.ragline.evaluation.report.Charts;
 import dev.ragline.generation.LlamaGenerator;
 import dev.ragline.generation.OpenAiCompatibleServer;
@@ -130,7 +130,7 @@ final class FaithfulnessSuite extends Harness.Suite {
                 .input("dataset", "squad", squadFile);
 
         List<JudgeBenchmark.Example> examples =
-                JudgeBenchmark.build(SquadParagraphs.read(squadFile).paragraphs(), questions, seed);
+                JudgeBenchmark.build(SquadDataset.read(squadFile), questions, seed);
         Map<String, Long> composition = new LinkedHashMap<>();
         for (JudgeBenchmark.Example e : examples) composition.merge(e.kind(), 1L, Long::sum);
         report.metric("labelledSet", composition);

@@ -2,6 +2,7 @@ package dev.ragline.evaluation.faithfulness;
 
 import dev.ragline.classifier.metrics.Auroc;
 import dev.ragline.evaluation.Progress;
+import dev.ragline.evaluation.qa.SquadDataset;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,57 +34,62 @@ public final class JudgeBenchmark {
     public record Example(String id, String kind, String claim, String passage, boolean supported) {
     }
 
+    /** A paragraph with the title of its article. */
+    private record Paragraph(String article, SquadDataset.Paragraph paragraph) {
+        String context() {
+            return paragraph.context();
+        }
+    }
+
     /**
      * @param maxQuestions how many questions to sample (at most one per paragraph); each gives up to three examples
      */
-    public static List<Example> build(List<SquadParagraphs.Paragraph> paragraphs, int maxQuestions, long seed) {
+    public static List<Example> build(SquadDataset data, int maxQuestions, long seed) {
         Random random = new Random(seed);
-        Map<String, List<SquadParagraphs.Paragraph>> byArticle = new LinkedHashMap<>();
+        List<Paragraph> paragraphs = new ArrayList<>();
+        Map<String, List<Paragraph>> byArticle = new LinkedHashMap<>();
         Map<String, List<String>> answersByArticle = new LinkedHashMap<>();
-        for (SquadParagraphs.Paragraph p : paragraphs) {
-            byArticle.computeIfAbsent(p.article(), a -> new ArrayList<>()).add(p);
-            for (SquadParagraphs.Question q : p.questions())
-                if (!q.impossible() && !q.answers().isEmpty())
-                    answersByArticle.computeIfAbsent(p.article(), a -> new ArrayList<>()).add(q.answers().getFirst().text());
-        }
-        List<SquadParagraphs.Paragraph> order = new ArrayList<>(paragraphs);
+        for (SquadDataset.Article a : data.articles())
+            for (SquadDataset.Paragraph p : a.paragraphs()) {
+                Paragraph para = new Paragraph(a.title(), p);
+                paragraphs.add(para);
+                byArticle.computeIfAbsent(a.title(), t -> new ArrayList<>()).add(para);
+                for (SquadDataset.Question q : p.questions())
+                    if (!q.impossible() && !q.answers().isEmpty())
+                        answersByArticle.computeIfAbsent(a.title(), t -> new ArrayList<>()).add(q.answers().getFirst());
+            }
+        List<Paragraph> order = new ArrayList<>(paragraphs);
         Collections.shuffle(order, random);
         List<Example> out = new ArrayList<>();
         int taken = 0;
-        for (SquadParagraphs.Paragraph p : order) {
+        for (Paragraph p : order) {
             if (taken >= maxQuestions) break;
-            List<SquadParagraphs.Question> answerable = new ArrayList<>(p.questions().stream()
+            List<SquadDataset.Question> answerable = new ArrayList<>(p.paragraph().questions().stream()
                     .filter(q -> !q.impossible() && !q.answers().isEmpty()).toList());
             Collections.shuffle(answerable, random);
-            for (SquadParagraphs.Question q : answerable) {
-                SquadParagraphs.Answer a = q.answers().getFirst();
-                int start = locate(p.context(), a);
+            for (SquadDataset.Question q : answerable) {
+                String answer = q.answers().getFirst();
+                int start = answer.isBlank() ? -1 : p.context().indexOf(answer);
                 if (start < 0) continue;
-                int[] sentence = sentenceAround(p.context(), start, start + a.text().length());
+                int[] sentence = sentenceAround(p.context(), start, start + answer.length());
                 String claim = p.context().substring(sentence[0], sentence[1]).strip();
                 if (claim.length() < 20) continue; // fragments ("1851.") are not claims
                 taken++;
                 out.add(new Example(q.id() + "/gold", GOLD, claim, p.context(), true));
-                SquadParagraphs.Paragraph other = wrongPassage(p, a.text(), byArticle.get(p.article()), paragraphs, random);
+                Paragraph other = wrongPassage(p, answer, byArticle.get(p.article()), paragraphs, random);
                 if (other != null)
                     out.add(new Example(q.id() + "/wrong", WRONG_PASSAGE, claim, other.context(), false));
-                String fact = alteredAnswer(a.text(), p.context(), answersByArticle.get(p.article()), random);
+                String fact = alteredAnswer(answer, p.context(), answersByArticle.get(p.article()), random);
                 if (fact != null) {
                     String raw = p.context().substring(sentence[0], sentence[1]);
                     int at = start - sentence[0];
-                    String altered = (raw.substring(0, at) + fact + raw.substring(at + a.text().length())).strip();
+                    String altered = (raw.substring(0, at) + fact + raw.substring(at + answer.length())).strip();
                     out.add(new Example(q.id() + "/altered", ALTERED_FACT, altered, p.context(), false));
                 }
                 break;
             }
         }
         return out;
-    }
-
-    /** The answer's offset in the context: SQuAD's answer_start when it matches, else the first occurrence. */
-    static int locate(String context, SquadParagraphs.Answer a) {
-        if (a.start() >= 0 && context.startsWith(a.text(), a.start())) return a.start();
-        return context.indexOf(a.text());
     }
 
     /** [start, end) of the sentence(s) covering [from, to): answers may straddle a sentence break. */
@@ -99,12 +105,11 @@ public final class JudgeBenchmark {
         return new int[]{start, end};
     }
 
-    private static SquadParagraphs.Paragraph wrongPassage(SquadParagraphs.Paragraph p, String answer,
-                                                          List<SquadParagraphs.Paragraph> sameArticle,
-                                                          List<SquadParagraphs.Paragraph> all, Random random) {
+    private static Paragraph wrongPassage(Paragraph p, String answer, List<Paragraph> sameArticle,
+                                          List<Paragraph> all, Random random) {
         String needle = answer.toLowerCase(Locale.ROOT);
-        for (List<SquadParagraphs.Paragraph> pool : List.of(sameArticle, all)) {
-            List<SquadParagraphs.Paragraph> candidates = new ArrayList<>(pool.stream()
+        for (List<Paragraph> pool : List.of(sameArticle, all)) {
+            List<Paragraph> candidates = new ArrayList<>(pool.stream()
                     .filter(o -> o != p && !o.context().toLowerCase(Locale.ROOT).contains(needle)).toList());
             if (!candidates.isEmpty()) return candidates.get(random.nextInt(candidates.size()));
         }

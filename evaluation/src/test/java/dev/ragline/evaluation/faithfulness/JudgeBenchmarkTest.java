@@ -1,6 +1,7 @@
 package dev.ragline.evaluation.faithfulness;
 
 import dev.ragline.evaluation.Progress;
+import dev.ragline.evaluation.qa.SquadDataset;
 import dev.ragline.evaluation.report.Charts;
 import org.junit.jupiter.api.Test;
 
@@ -13,14 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JudgeBenchmarkTest {
     static final java.util.function.BiFunction<String, Long, Progress> SILENT = (task, total) -> Progress.silent();
     static final Path SQUAD = Path.of("src/test/resources/squad-tiny.json");
-    private final List<SquadParagraphs.Paragraph> paragraphs = SquadParagraphs.read(SQUAD).paragraphs();
-
-    @Test
-    void readsTheFixture() {
-        assertThat(paragraphs).hasSize(5);
-        assertThat(paragraphs.getFirst().questions()).hasSize(3);
-        assertThat(paragraphs.getFirst().questions().get(2).impossible()).isTrue();
-    }
+    private final SquadDataset paragraphs = SquadDataset.read(SQUAD);
 
     @Test
     void buildsLabelledExamplesOfEveryKind() {
@@ -47,7 +41,7 @@ class JudgeBenchmarkTest {
     void alteredNumbersShiftAndAlteredNamesComeFromTheArticle() {
         String altered = JudgeBenchmark.alteredAnswer("1066", "conquered England in 1066", List.of(), new Random(3));
         assertThat(Integer.parseInt(altered)).isBetween(1067, 1075);
-        String context = paragraphs.getFirst().context(); // mentions France and Rollo
+        String context = paragraphs.articles().getFirst().paragraphs().getFirst().context(); // mentions France and Rollo
         String swapped = JudgeBenchmark.alteredAnswer("Rollo", context,
                 List.of("France", "Rollo", "William the Conqueror", "Alexios Komnenos", "helium"), new Random(3));
         assertThat(swapped).isIn("William the Conqueror", "Alexios Komnenos");

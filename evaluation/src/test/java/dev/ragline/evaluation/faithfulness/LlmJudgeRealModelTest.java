@@ -2,6 +2,7 @@ package dev.ragline.evaluation.faithfulness;
 
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.ragline.evaluation.Progress;
+import dev.ragline.evaluation.qa.SquadDataset;
 import dev.ragline.generation.LlamaGenerator;
 import dev.ragline.generation.OpenAiCompatibleServer;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,7 @@ class LlmJudgeRealModelTest {
         LlmJudge judge = new LlmJudge(OpenAiChatModel.builder().baseUrl(server.baseUrl()).modelName(reader.modelId())
                 .apiKey("none").temperature(0.0).maxTokens(8).timeout(Duration.ofMinutes(2)).build(), "llm:" + reader.modelId());
         List<JudgeBenchmark.Example> examples = JudgeBenchmark.build(
-                SquadParagraphs.read(Path.of("src/test/resources/squad-tiny.json")).paragraphs(), 2, 1);
+                SquadDataset.read(Path.of("src/test/resources/squad-tiny.json")), 2, 1);
         JudgeBenchmark.JudgeResult r = JudgeBenchmark.evaluate(judge, examples, (task, total) -> Progress.silent());
         assertThat(judge.calls()).isEqualTo(examples.size());
         assertThat(java.util.Arrays.stream(r.scores()).boxed().toList()).allSatisfy(s -> assertThat(s).isIn(0.0, 1.0));
