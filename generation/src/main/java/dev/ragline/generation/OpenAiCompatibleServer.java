@@ -24,7 +24,8 @@ import java.util.concurrent.Executors;
  * with {@code "stream": true}; {@code GET /v1/models}) over any {@link Generator}, typically the in-process
  * GGUF model, so that OpenAI clients (LangChain4j's among them) can use it. System messages are joined into
  * the system prompt and user messages into the user prompt; llama.cpp's {@code grammar} extension field is
- * honoured where the generator enforces grammars. Binds where told (tests: 127.0.0.1, port 0).
+ * honoured where the generator enforces grammars. It also answers Ollama's native {@code POST /api/chat}
+ * (JSON, or NDJSON when streaming), so Ollama clients can use the same model. Binds where told (tests: 127.0.0.1, port 0).
  */
 public final class OpenAiCompatibleServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompatibleServer.class);
@@ -50,6 +51,7 @@ public final class OpenAiCompatibleServer implements AutoCloseable {
             OpenAiCompatibleServer s = new OpenAiCompatibleServer(generator, server, executor);
             server.createContext("/v1/chat/completions", s::chatCompletions);
             server.createContext("/v1/models", s::models);
+            server.createContext("/api/chat", s::ollamaChat);
             server.setExecutor(executor);
             server.start();
             LOG.info("OpenAI-compatible endpoint for {} on http://{}:{}/v1", generator.modelId(), host, s.port());
@@ -135,6 +137,54 @@ public final class OpenAiCompatibleServer implements AutoCloseable {
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** Ollama's native chat API: options.num_predict caps the answer; "stream" defaults to true as in Ollama. */
+    private void ollamaChat(HttpExchange ex) throws IOException {
+        try (ex) {
+            JsonNode req;
+            GenerationRequest request;
+            try {
+                req = JSON.readTree(ex.getRequestBody());
+                ObjectNode asOpenAi = ((ObjectNode) req.deepCopy()).put("max_tokens", req.path("options").path("num_predict").asInt(DEFAULT_MAX_TOKENS));
+                request = toRequest(asOpenAi);
+            } catch (IOException | IllegalArgumentException | ClassCastException e) {
+                send(ex, 400, JSON.createObjectNode().put("error", String.valueOf(e.getMessage())));
+                return;
+            }
+            String created = java.time.Instant.now().toString();
+            if (!req.path("stream").asBoolean(true)) {
+                Generation g = generator.generate(request);
+                send(ex, 200, ollamaDone(created, g, g.text()));
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            Generation g = generator.generate(request, token -> line(out, ollamaMessage(created, token).put("done", false)));
+            line(out, ollamaDone(created, g, ""));
+        }
+    }
+
+    private ObjectNode ollamaMessage(String created, String content) {
+        ObjectNode n = JSON.createObjectNode().put("model", generator.modelId()).put("created_at", created);
+        n.putObject("message").put("role", "assistant").put("content", content);
+        return n;
+    }
+
+    private ObjectNode ollamaDone(String created, Generation g, String content) {
+        return ollamaMessage(created, content).put("done", true).put("done_reason", g.truncated() ? "length" : "stop")
+                .put("prompt_eval_count", g.promptTokens()).put("eval_count", g.completionTokens())
+                .put("total_duration", g.millis() * 1_000_000L);
+    }
+
+    private static void line(OutputStream out, ObjectNode data) {
+        try {
+            out.write((JSON.writeValueAsString(data) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("client went away", e);
+        }
     }
 
     GenerationRequest toRequest(JsonNode req) {

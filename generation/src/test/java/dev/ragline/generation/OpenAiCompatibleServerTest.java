@@ -90,6 +90,21 @@ class OpenAiCompatibleServerTest {
     }
 
     @Test
+    void ollamaNativeClientsWorkToo() throws Exception {
+        GroundedPrompt p = prompt();
+        String direct = reader.generate(new GenerationRequest(p.system(), p.user(), 40)).text();
+        try (Generator ollama = ChatModelGenerator.ollama("http://127.0.0.1:" + server.port(), "ragline-reader-v1", 1024, Duration.ofSeconds(60))) {
+            Generation blocking = ollama.generate(new GenerationRequest(p.system(), p.user(), 40));
+            assertThat(blocking.text()).isEqualTo(direct);
+            assertThat(blocking.promptTokens()).isEqualTo(reader.countTokens(PromptTemplate.READER.render(p.system(), p.user())));
+            List<String> parts = new CopyOnWriteArrayList<>();
+            Generation streamed = ollama.generate(new GenerationRequest(p.system(), p.user(), 40), parts::add);
+            assertThat(parts.size()).isGreaterThan(1);
+            assertThat(String.join("", parts)).isEqualTo(direct).isEqualTo(streamed.text());
+        }
+    }
+
+    @Test
     void badRequestsGetA400WithAReason() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
