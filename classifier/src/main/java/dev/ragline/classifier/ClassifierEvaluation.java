@@ -105,6 +105,8 @@ public final class ClassifierEvaluation {
         routing.put("targetSelectiveAccuracy", artifact.targetSelectiveAccuracy());
         routing.put("directShare", (double) direct / n);
         routing.put("directAccuracy", direct == 0 ? null : (double) directRight / direct);
+        // the same over in-scope queries only: separates classifier errors from out-of-scope leaks
+        routing.put("directInScopeAccuracy", direct - oosDirect == 0 ? null : (double) directRight / (direct - oosDirect));
         routing.put("generateShare", (double) generate / n);
         routing.put("abstainShare", (double) abstain / n);
         routing.put("directCount", direct);

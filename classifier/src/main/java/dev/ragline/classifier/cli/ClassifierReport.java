@@ -120,6 +120,9 @@ final class ClassifierReport {
                     "trainExamples", bTrain.x().length, "testExamples", bTest.x().length));
             banking.put("full", bankingFull(bTrain, bTest, options, encoder, seed));
             banking.put("fewShot", bankingFewShot(bTrain, bTest, shots, draws, seed));
+            // more examples per intent under the same protocol, for context around the published figure
+            banking.put("fewShotOtherSizes", List.of(bankingFewShot(bTrain, bTest, 2 * shots, draws, seed),
+                    bankingFewShot(bTrain, bTest, 4 * shots, draws, seed)));
             report.put("banking77", banking);
 
         }
@@ -237,6 +240,11 @@ final class ClassifierReport {
                 100 * (Double) full.get("accuracy"), 100 * (Double) full.get("macroF1"), (Double) full.get("l2")));
         s.append(String.format(Locale.ROOT, "Banking77 %d-shot x %d draws: accuracy %.2f%% +- %.2f (MTEB bge-small-en-v1.5: 85.74)%n",
                 (Integer) few.get("shots"), (Integer) few.get("draws"), 100 * (Double) few.get("accuracyMean"), 100 * (Double) few.get("accuracyStd")));
+        for (Object o : (List<Object>) b.get("fewShotOtherSizes")) {
+            Map<String, Object> f = (Map<String, Object>) o;
+            s.append(String.format(Locale.ROOT, "Banking77 %d-shot x %d draws: accuracy %.2f%% +- %.2f%n",
+                    (Integer) f.get("shots"), (Integer) f.get("draws"), 100 * (Double) f.get("accuracyMean"), 100 * (Double) f.get("accuracyStd")));
+        }
         Map<String, Object> c = (Map<String, Object>) r.get("clinc150");
         Map<String, Object> variants = (Map<String, Object>) c.get("variants");
         for (var e : variants.entrySet()) {
@@ -250,10 +258,11 @@ final class ClassifierReport {
                     before.get("mce"), after.get("mce"), before.get("brier"), after.get("brier"), before.get("nll"), after.get("nll")));
             s.append(String.format(Locale.ROOT, "  OOS AUROC by method (test): %s; chosen on validation: %s%n",
                     v.get("testOosAurocByMethod"), t.get("oosMethod")));
-            s.append(String.format(Locale.ROOT, "  routing on test (%d in-scope + %d OOS): DIRECT %.1f%% (accuracy %.2f%%), GENERATE %.1f%%, ABSTAIN %.1f%%, "
+            s.append(String.format(Locale.ROOT, "  routing on test (%d in-scope + %d OOS): DIRECT %.1f%% (accuracy %.2f%%, %.2f%% on in-scope), GENERATE %.1f%%, ABSTAIN %.1f%%, "
                             + "OOS routed DIRECT %d (%.1f%% of OOS), in-scope abstained %.1f%%; thresholds: confidence %s, oos %.4f%n",
                     (Integer) t.get("inScopeExamples"), (Integer) t.get("outOfScopeExamples"),
                     100 * (Double) routing.get("directShare"), routing.get("directAccuracy") == null ? Double.NaN : 100 * (Double) routing.get("directAccuracy"),
+                    routing.get("directInScopeAccuracy") == null ? Double.NaN : 100 * (Double) routing.get("directInScopeAccuracy"),
                     100 * (Double) routing.get("generateShare"), 100 * (Double) routing.get("abstainShare"),
                     (Integer) routing.get("outOfScopeRoutedDirect"), 100 * (Double) routing.get("outOfScopeRoutedDirectShare"),
                     100 * (Double) routing.get("inScopeAbstainedShare"), routing.get("confidenceThreshold"), (Double) routing.get("oosThreshold")));
