@@ -12,7 +12,8 @@ public class EmbeddedPlatformProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         try {
             return Map.of("ragline.data-dir", Files.createTempDirectory("ragline-app-test-").toString(),
-                    "ragline.sample-corpus.publish", "true");
+                    "ragline.sample-corpus.publish", "true",
+                    "ragline.evaluation.reports-dir", "../evaluation/src/test/resources/reports");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

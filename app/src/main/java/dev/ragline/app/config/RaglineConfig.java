@@ -30,6 +30,8 @@ public interface RaglineConfig {
 
     Ask ask();
 
+    Evaluation evaluation();
+
     interface Encoder {
         /** bge-small-en-v1.5 | bge-small-en-v1.5-q | all-minilm-l6-v2 | a directory with model.onnx + tokenizer.json. */
         @WithDefault("bge-small-en-v1.5")
@@ -184,6 +186,12 @@ public interface RaglineConfig {
          */
         @WithDefault("0.6")
         double minRetrievalScore();
+    }
+
+    interface Evaluation {
+        /** Where the evaluation harness writes its reports; the dashboard at /dashboard/ lists them. */
+        @WithDefault("evaluation-reports")
+        Path reportsDir();
     }
 
     interface SampleCorpus {
