@@ -1,5 +1,7 @@
 package dev.ragline.retrieval.lucene;
 
+import static dev.ragline.retrieval.StoredFields.*;
+
 import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
@@ -70,14 +72,6 @@ public final class LuceneChunkStore implements ChunkStore {
     private static final Logger LOG = LoggerFactory.getLogger(LuceneChunkStore.class);
 
     static final String ID = "id";
-    static final String DOCUMENT_ID = "document_id";
-    static final String VERSION = "version";
-    static final String INDEX = "index";
-    static final String TEXT = "text";
-    static final String TITLE = "title";
-    static final String HEADING = "heading";
-    static final String START_OFFSET = "start_offset";
-    static final String END_OFFSET = "end_offset";
     static final String VECTOR = "vector";
     /** Metadata key {@code k} is the keyword field {@code meta.k}. */
     static final String META_PREFIX = "meta.";

@@ -1,5 +1,7 @@
 package dev.ragline.retrieval.qdrant;
 
+import static dev.ragline.retrieval.StoredFields.*;
+
 import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
@@ -69,14 +71,6 @@ import static io.qdrant.client.WithPayloadSelectorFactory.include;
 public final class QdrantChunkStore implements ChunkStore {
     private static final Logger LOG = LoggerFactory.getLogger(QdrantChunkStore.class);
 
-    static final String DOCUMENT_ID = "document_id";
-    static final String VERSION = "version";
-    static final String INDEX = "index";
-    static final String TEXT = "text";
-    static final String TITLE = "title";
-    static final String HEADING = "heading";
-    static final String START_OFFSET = "start_offset";
-    static final String END_OFFSET = "end_offset";
     static final String META = "meta";
     /** Keys that can stand unquoted in a Qdrant payload path. */
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
