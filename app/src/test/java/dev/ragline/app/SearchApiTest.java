@@ -87,6 +87,25 @@ class SearchApiTest {
     }
 
     @Test
+    void documentsPostedOverHttpTakeTheSamePathAsKafkaEvents() {
+        String id = "http-" + System.nanoTime();
+        given().contentType(ContentType.JSON).body(Map.of("id", id, "title", "Lighthouse keeping", "version", 1,
+                        "text", "The lighthouse lamp is cleaned every Tuesday by the harbour master."))
+                .post("/v1/documents").then().statusCode(202).body("topic", equalTo(config.kafka().topic()));
+        Eventually.await("the posted document to be searchable", INGEST_TIMEOUT,
+                () -> documentIds("who cleans the lighthouse lamp?", 1, Map.of("document_id", id)).contains(id));
+
+        given().delete("/v1/documents/" + id).then().statusCode(202);
+        Eventually.await("the deletion", INGEST_TIMEOUT,
+                () -> documentIds("lighthouse", 5, Map.of("document_id", id)).isEmpty());
+
+        given().contentType(ContentType.JSON).body(Map.of("id", "x", "text", "no version")).post("/v1/documents")
+                .then().statusCode(400).body("message", containsString("version"));
+        given().contentType(ContentType.JSON).body(Map.of("text", "no id", "version", 1)).post("/v1/documents")
+                .then().statusCode(400).body("message", containsString("field id"));
+    }
+
+    @Test
     void invalidRequestsGetA400WithAClearMessage() {
         given().contentType(ContentType.JSON).body(Map.of("query", " ", "k", 3)).post("/v1/search")
                 .then().statusCode(400).body("message", containsString("query: must not be blank"));

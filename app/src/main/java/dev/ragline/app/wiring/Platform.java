@@ -45,6 +45,7 @@ public class Platform {
     private final KafkaIngestionConsumer consumer;
     private final String bootstrapServers;
     private final RaglineConfig config;
+    private SamplePublisher publisher;
 
     public Platform(RaglineConfig config, MeterRegistry registry) {
         this.config = config;
@@ -142,7 +143,7 @@ public class Platform {
     }
 
     @PreDestroy
-    void close() {
+    synchronized void close() {
         while (!toClose.isEmpty()) {
             AutoCloseable resource = toClose.pop();
             try {
@@ -175,5 +176,11 @@ public class Platform {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** A producer to the document topic, for documents posted over HTTP; created on first use. */
+    public synchronized SamplePublisher publisher() {
+        if (publisher == null) publisher = remember(new SamplePublisher(bootstrapServers, config.kafka().topic()));
+        return publisher;
     }
 }

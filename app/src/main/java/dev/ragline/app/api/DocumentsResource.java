@@ -1,0 +1,79 @@
+package dev.ragline.app.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragline.app.wiring.Platform;
+import dev.ragline.ingestion.DocumentEvent;
+import dev.ragline.ingestion.InvalidEventException;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Documents over HTTP for teams without a Kafka producer: each request becomes an event on the same topic the
+ * consumer reads, validated exactly as the consumer would, so a bad document is refused here instead of being
+ * dead-lettered later. Indexing is asynchronous (202): the document is searchable once the consumer has it.
+ */
+@Path("/v1/documents")
+@Tag(name = "documents")
+@Produces(MediaType.APPLICATION_JSON)
+public class DocumentsResource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject Platform platform;
+
+    /** Where the event was written. */
+    public record Accepted(String id, String topic, int partition, long offset) {
+        static Accepted of(String id, RecordMetadata m) {
+            return new Accepted(id, m.topic(), m.partition(), m.offset());
+        }
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Publish a document (the event JSON, with its id) to the document topic.")
+    @APIResponse(responseCode = "202", description = "On the topic; indexed asynchronously.")
+    @APIResponse(responseCode = "400", description = "Not a valid document event; the body says why.")
+    public Response publish(byte[] body) {
+        if (body == null || body.length == 0) throw new InvalidRequestException("a JSON document is required");
+        String id;
+        try {
+            JsonNode id0 = JSON.readTree(body).path("id");
+            if (!id0.isTextual() || id0.asText().isBlank())
+                throw new InvalidRequestException("field id (the document id, used as the Kafka key) is required");
+            id = id0.asText();
+        } catch (IOException e) {
+            throw new InvalidRequestException("body is not valid JSON: " + e.getMessage());
+        }
+        DocumentEvent event;
+        try {
+            event = DocumentEvent.decode(id, body, DocumentEvent.DEFAULT_MAX_BYTES);
+        } catch (InvalidEventException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        return Response.accepted(Accepted.of(id, platform.publisher().publish(event))).build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Blocking
+    @Operation(summary = "Delete a document: publishes a tombstone for its id.")
+    @APIResponse(responseCode = "202", description = "The tombstone is on the topic.")
+    public Response delete(@PathParam("id") String id) {
+        if (id.isBlank()) throw new InvalidRequestException("document id must not be blank");
+        return Response.accepted(Accepted.of(id, platform.publisher().publish(DocumentEvent.delete(id)))).build();
+    }
+}
