@@ -65,7 +65,25 @@ class AskApiTest {
             assertThat(answer).isEqualTo(GroundedPrompt.ABSTAIN);
         }
         assertThat(a.getDouble("latencyMs.generate")).isPositive();
+        assertThat(a.getString("model")).isEqualTo("ragline-reader-v1");
         assertThat(a.getDouble("latencyMs.total")).isGreaterThanOrEqualTo(a.getDouble("latencyMs.generate"));
+    }
+
+    @Test
+    void smallTalkIsAnsweredDirectlyFromTheConfiguredTemplateWithoutTheDecoder() {
+        JsonPath a = post("/v1/ask", Map.of("question", "hello there!"));
+        assertThat(a.getString("route.type")).isEqualTo("DIRECT");
+        assertThat(a.getString("route.intent")).isEqualTo("greeting");
+        assertThat(a.getString("answer")).startsWith("Hello! Ask me anything about the Velora Aero");
+        assertThat(a.getDouble("latencyMs.generate")).isLessThan(50.0);
+        assertThat(a.getString("model")).isNull();
+    }
+
+    @Test
+    void aConfidentIntentThatIsNotConfiguredForDirectAnswersIsGenerated() {
+        JsonPath a = post("/v1/ask", Map.of("question", "what is the credit limit on my card"));
+        assertThat(a.getString("route.type")).isEqualTo("GENERATE");
+        assertThat(a.getString("route.intent")).isEqualTo("credit_limit");
     }
 
     @Test

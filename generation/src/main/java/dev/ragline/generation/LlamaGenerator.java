@@ -69,7 +69,10 @@ public final class LlamaGenerator implements Generator {
     public static LlamaGenerator bundledReader(int threads) {
         try (InputStream in = LlamaGenerator.class.getResourceAsStream(BUNDLED_READER)) {
             if (in == null) throw new IllegalStateException("embedded reader not on the classpath: " + BUNDLED_READER);
-            Path file = Files.createTempFile("ragline-reader-", ".gguf");
+            // Under its own name in a fresh directory, so the model id is the reader's, not a temporary name.
+            Path dir = Files.createTempDirectory("ragline-reader-");
+            Path file = dir.resolve(BUNDLED_READER.substring(BUNDLED_READER.lastIndexOf('/') + 1));
+            dir.toFile().deleteOnExit();
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return new LlamaGenerator(LlamaConfig.reader(file).withThreads(threads));
