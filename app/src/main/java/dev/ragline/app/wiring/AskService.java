@@ -65,12 +65,19 @@ public class AskService {
         }
         long classified = System.nanoTime();
 
-        float[] query = encoder.embedQuery(question);
+        // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
+        var query = new Object() {
+            float[] vector;
+            float[] get() {
+                if (vector == null) vector = encoder.embedQuery(question);
+                return vector;
+            }
+        };
         int topK = k == null ? config.k() : k;
         List<SearchHit> hits;
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
-                    : filter.and(new MetadataFilter(route.passageFilter())).map(f -> store.search(query, 1, f)).orElse(List.of());
+                    : filter.and(new MetadataFilter(route.passageFilter())).map(f -> store.search(query.get(), 1, f)).orElse(List.of());
             if (route.template() == null && hits.isEmpty()) {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
                         + "', so the decoder answers from retrieved passages");
@@ -79,7 +86,7 @@ public class AskService {
             hits = List.of();
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = store.search(query, topK, filter);
+            hits = store.search(query.get(), topK, filter);
             if (RouteType.ABSTAIN.name().equals(route.type())) {
                 double best = hits.isEmpty() ? 0 : hits.get(0).score();
                 if (best >= config.minRetrievalScore()) {

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  */
 public final class AskLatencyBenchmark {
     private static final List<String> QUESTIONS = List.of(
-            "what is the credit limit on my card",                      // a CLINC intent
-            "set an alarm for 7 tomorrow morning",                     // a CLINC intent
+            "hello there!",                                            // small talk: DIRECT from a template
+            "thank you so much",                                       // small talk: DIRECT
+            "what is the credit limit on my card",                     // a confident intent with no direct answer
             "How often should I replace the brake pads?",              // sample corpus, out of the intents
             "How long does the battery take to charge?",
             "What does error code E07 mean?",
