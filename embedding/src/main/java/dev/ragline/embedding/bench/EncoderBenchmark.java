@@ -27,7 +27,8 @@ import java.util.function.Function;
  * Encoder throughput: our {@link OnnxEncoder} (fp32 and int8 bge-small-en-v1.5, length-sorted batches) against
  * LangChain4j's own OnnxEmbeddingModel for the same weights, on the same passages of 100-200 tokens, in one run.
  * Prints passages/s and tokens/s (bge tokens, specials included) and the ratio ours / LangChain4j.
- * <pre>EncoderBenchmark [--corpus corpus.jsonl] [--passages 300] [--batch 32] [--threads 0] [--rounds 2]</pre>
+ * <pre>EncoderBenchmark [--corpus corpus.jsonl] [--passages 300] [--batch 4] [--threads 0] [--rounds 2] [--sweep 1,8]</pre>
+ * {@code --sweep} adds rows for our encoders at other batch sizes.
  * Without {@code --corpus} it generates passages from a fixed word list (seeded, repeatable).
  */
 public final class EncoderBenchmark {
@@ -45,7 +46,7 @@ public final class EncoderBenchmark {
     public static void main(String[] args) throws IOException {
         Map<String, String> options = parse(args);
         int count = Integer.parseInt(options.getOrDefault("passages", "300"));
-        int batch = Integer.parseInt(options.getOrDefault("batch", "32"));
+        int batch = Integer.parseInt(options.getOrDefault("batch", "4"));
         int threads = Integer.parseInt(options.getOrDefault("threads", "0"));
 
         List<String> passages;
@@ -61,9 +62,11 @@ public final class EncoderBenchmark {
                 options.containsKey("corpus") ? options.get("corpus") : "generated text", batch,
                 threads == 0 ? "ORT default" : threads, Runtime.getRuntime().availableProcessors());
 
-        // All four stay open and are measured in turn, round after round; the best round counts. On a shared
+        // All encoders stay open and are measured in turn, round after round; the best round counts. On a shared
         // machine this keeps a burst of someone else's load from deciding the comparison.
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
+        List<Integer> sweep = options.containsKey("sweep")
+                ? Arrays.stream(options.get("sweep").split(",")).map(String::strip).map(Integer::valueOf).toList() : List.of();
         Map<String, Function<List<String>, ?>> contestants = new LinkedHashMap<>();
         List<OnnxEncoder> ours = new ArrayList<>();
         for (String model : List.of("bge-small-en-v1.5", "bge-small-en-v1.5-q")) {
@@ -73,29 +76,33 @@ public final class EncoderBenchmark {
                     ? new BgeSmallEnV15QuantizedEmbeddingModel() : new BgeSmallEnV15EmbeddingModel();
             contestants.put("ragline " + model, encoder::embedPassages);
             contestants.put("langchain4j " + model, texts -> reference.embedAll(texts.stream().map(TextSegment::from).toList()));
+            for (int size : sweep) {
+                OnnxEncoder swept = Encoders.open(EncoderConfig.of(model).withBatchSize(size).withIntraOpThreads(threads));
+                ours.add(swept);
+                contestants.put("ragline " + model + " batch " + size, swept::embedPassages);
+            }
         }
         Map<String, Row> best = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (var contestant : contestants.entrySet()) {
                 Row row = measure(contestant.getKey() + " (round " + round + ")", passages, tokens, contestant.getValue());
                 best.merge(contestant.getKey(), new Row(contestant.getKey(), row.seconds(), row.passages(), row.tokens()),
-                        (a, b) -> a.seconds() <= b.seconds() ? a : b);
+                        (x, y) -> x.seconds() <= y.seconds() ? x : y);
             }
         }
         ours.forEach(OnnxEncoder::close);
-        List<Row> rows = new ArrayList<>(best.values());
         System.out.printf("best of %d rounds; load average (1/5/15 min) at the end: %s%n", rounds, loadAverage());
 
-        System.out.printf(Locale.ROOT, "%n%-32s %10s %11s %10s%n", "encoder", "passages/s", "tokens/s", "seconds");
-        for (Row row : rows)
-            System.out.printf(Locale.ROOT, "%-32s %10.1f %11.0f %10.1f%n", row.name(), row.passagesPerSecond(),
+        System.out.printf(Locale.ROOT, "%n%-38s %10s %11s %10s%n", "encoder", "passages/s", "tokens/s", "seconds");
+        for (Row row : best.values())
+            System.out.printf(Locale.ROOT, "%-38s %10.1f %11.0f %10.1f%n", row.name(), row.passagesPerSecond(),
                     row.tokensPerSecond(), row.seconds());
         System.out.println();
-        for (int i = 0; i + 1 < rows.size(); i += 2)
-            System.out.printf(Locale.ROOT, "%s: ragline / langchain4j = %.2fx%n",
-                    rows.get(i).name().substring("ragline ".length()),
-                    rows.get(i).passagesPerSecond() / rows.get(i + 1).passagesPerSecond());
-        System.out.printf(Locale.ROOT, "ragline int8 / fp32 = %.2fx%n", rows.get(2).passagesPerSecond() / rows.get(0).passagesPerSecond());
+        for (String model : List.of("bge-small-en-v1.5", "bge-small-en-v1.5-q"))
+            System.out.printf(Locale.ROOT, "%s: ragline (batch %d) / langchain4j = %.2fx%n", model, batch,
+                    best.get("ragline " + model).passagesPerSecond() / best.get("langchain4j " + model).passagesPerSecond());
+        System.out.printf(Locale.ROOT, "ragline int8 / fp32 = %.2fx%n",
+                best.get("ragline bge-small-en-v1.5-q").passagesPerSecond() / best.get("ragline bge-small-en-v1.5").passagesPerSecond());
     }
 
     /** The same warm-up for every encoder (the first 32 passages), then one timed pass over all passages. */
@@ -184,7 +191,7 @@ public final class EncoderBenchmark {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length)
-                throw new IllegalArgumentException("usage: [--corpus corpus.jsonl] [--passages N] [--batch N] [--threads N] [--rounds N]");
+                throw new IllegalArgumentException("usage: [--corpus corpus.jsonl] [--passages N] [--batch N] [--threads N] [--rounds N] [--sweep N,N]");
             options.put(args[i].substring(2), args[i + 1]);
         }
         return options;

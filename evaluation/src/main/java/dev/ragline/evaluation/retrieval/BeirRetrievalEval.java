@@ -31,7 +31,7 @@ public final class BeirRetrievalEval {
                           Path cache, int threads, int batchSize) {
         public static Options defaults(Path data) {
             return new Options(data, EncoderConfig.DEFAULT_MODEL, null, "test", InstructionMode.BOTH,
-                    Path.of("target", "beir-cache"), 0, 32);
+                    Path.of("target", "beir-cache"), 0, EncoderConfig.defaults().batchSize());
         }
     }
 
