@@ -74,7 +74,7 @@ public class AskService {
             }
         };
         int topK = k == null ? config.k() : k;
-        List<SearchHit> hits;
+        List<SearchHit> hits = List.of();
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
                     : filter.and(new MetadataFilter(route.passageFilter())).map(f -> store.search(query.get(), 1, f)).orElse(List.of());
@@ -82,8 +82,6 @@ public class AskService {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
                         + "', so the decoder answers from retrieved passages");
             }
-        } else {
-            hits = List.of();
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
             hits = store.search(query.get(), topK, filter);
@@ -101,7 +99,7 @@ public class AskService {
         }
         long retrieved = System.nanoTime();
         listener.route(route);
-        registry.counter("ragline.route.decisions", "route", route.type()).increment();
+        registry.counter("ragline.ask.routes", "route", route.type()).increment();
 
         AskResponse response = switch (RouteType.valueOf(route.type())) {
             case DIRECT -> direct(question, route, hits, listener, start, classified, retrieved);
