@@ -5,7 +5,7 @@ import dev.ragline.classifier.ClassifierEvaluation;
 import dev.ragline.classifier.IntentClassifier;
 import dev.ragline.classifier.IntentModel;
 import dev.ragline.classifier.data.DatasetReader;
-import dev.ragline.classifier.data.EmbeddingCache;
+import dev.ragline.embedding.EmbeddingCache;
 import dev.ragline.classifier.data.LabeledText;
 import dev.ragline.classifier.metrics.ClassificationMetrics;
 import dev.ragline.classifier.train.LabeledEmbeddings;

@@ -1,6 +1,6 @@
 package dev.ragline.classifier.cli;
 
-import dev.ragline.classifier.data.EmbeddingCache;
+import dev.ragline.embedding.EmbeddingCache;
 import dev.ragline.classifier.data.LabeledText;
 import dev.ragline.classifier.train.LabeledEmbeddings;
 import dev.ragline.core.Encoder;

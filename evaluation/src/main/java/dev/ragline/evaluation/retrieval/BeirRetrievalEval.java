@@ -1,5 +1,6 @@
 package dev.ragline.evaluation.retrieval;
 
+import dev.ragline.embedding.EmbeddingCache;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.embedding.OnnxEncoder;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -83,23 +85,10 @@ public final class BeirRetrievalEval {
             List<String> texts = List.copyOf(data.documents().values());
             int overMax = (int) texts.stream().filter(t -> encoder.countTokens(t) > encoder.maxTokens()).count();
 
-            EmbeddingCache cache = new EmbeddingCache(options.cache());
-            Path cacheFile = cache.fileFor(encoder.modelSha256(), data.corpusSha256(), encoder.pooling().name(),
-                    String.valueOf(encoder.maxTokens()), "title+text v1");
+            var cache = new EmbeddingCache(options.cache());
+            boolean wasCached = cache.contains(encoder, texts);
             long started = System.nanoTime();
-            var cached = cache.read(cacheFile).filter(entry -> entry.ids().equals(ids));
-            List<float[]> documentVectors;
-            if (cached.isPresent()) {
-                documentVectors = cached.get().vectors();
-                System.err.printf("document embeddings read from %s%n", cacheFile);
-            } else {
-                var progress = progress(ids.size());
-                encoder.addBatchListener(progress);
-                documentVectors = encoder.embedPassages(texts);
-                encoder.removeBatchListener(progress);
-                cache.write(cacheFile, ids, documentVectors);
-                System.err.printf("document embeddings written to %s%n", cacheFile);
-            }
+            List<float[]> documentVectors = List.of(cache.embed(encoder, texts, progress()));
             double documentSeconds = (System.nanoTime() - started) / 1e9;
             Retriever retriever = index.apply(new IndexedDocuments(ids, texts, documentVectors));
 
@@ -113,21 +102,20 @@ public final class BeirRetrievalEval {
             else if (options.instruction() != InstructionMode.ON)
                 rows.put("without instruction", evaluate(data, encoder.embedPassages(queries), retriever));
             return new Result(encoder.modelId(), encoder.modelSha256(), data.corpusSha256(), ids.size(),
-                    queries.size(), overMax, encoder.maxTokens(), cached.isPresent(), documentSeconds, rows);
+                    queries.size(), overMax, encoder.maxTokens(), wasCached, documentSeconds, rows);
         }
     }
 
-    private static dev.ragline.embedding.EncoderListener progress(int total) {
-        AtomicInteger done = new AtomicInteger();
-        AtomicInteger reported = new AtomicInteger();
+    /** Reports encoding progress on stderr about every 5%; called only when the embeddings are not cached. */
+    private static BiConsumer<Integer, Integer> progress() {
+        AtomicInteger reported = new AtomicInteger(-1);
         long started = System.nanoTime();
-        return (size, tokens, nanos) -> {
-            int now = done.addAndGet(size);
+        return (done, total) -> {
             int step = Math.max(1, total / 20);
-            if (now / step > reported.get() || now == total) {
-                reported.set(now / step);
+            if (done / step > reported.get() || done.equals(total)) {
+                reported.set(done / step);
                 double seconds = (System.nanoTime() - started) / 1e9;
-                System.err.printf(Locale.ROOT, "encoded %d/%d documents, %.1f docs/s%n", now, total, now / seconds);
+                System.err.printf(Locale.ROOT, "encoded %d/%d documents, %.1f docs/s%n", done, total, done / seconds);
             }
         };
     }

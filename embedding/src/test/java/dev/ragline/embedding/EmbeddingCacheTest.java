@@ -1,4 +1,4 @@
-package dev.ragline.classifier.data;
+package dev.ragline.embedding;
 
 import dev.ragline.core.Encoder;
 import dev.ragline.core.HashingEncoder;

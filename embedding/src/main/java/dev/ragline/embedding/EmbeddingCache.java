@@ -1,4 +1,4 @@
-package dev.ragline.classifier.data;
+package dev.ragline.embedding;
 
 import dev.ragline.core.Encoder;
 import dev.ragline.core.Provenance;
@@ -32,13 +32,18 @@ public final class EmbeddingCache {
         this.directory = directory;
     }
 
+    /** Whether these texts are already cached for this encoder. */
+    public boolean contains(Encoder encoder, List<String> texts) {
+        return Files.exists(fileFor(encoder, texts));
+    }
+
     public float[][] embed(Encoder encoder, List<String> texts) {
         return embed(encoder, texts, (done, total) -> { });
     }
 
     /** @param progress called with (texts embedded so far, total) after each batch when not cached */
     public float[][] embed(Encoder encoder, List<String> texts, BiConsumer<Integer, Integer> progress) {
-        Path file = directory.resolve(encoder.modelId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + key(encoder, texts) + ".f32");
+        Path file = fileFor(encoder, texts);
         if (Files.exists(file)) {
             float[][] cached = read(file);
             if (cached.length == texts.size() && (cached.length == 0 || cached[0].length == encoder.dimension())) return cached;
@@ -51,6 +56,10 @@ public final class EmbeddingCache {
         float[][] result = out.toArray(float[][]::new);
         write(file, result);
         return result;
+    }
+
+    private Path fileFor(Encoder encoder, List<String> texts) {
+        return directory.resolve(encoder.modelId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + key(encoder, texts) + ".f32");
     }
 
     static String key(Encoder encoder, List<String> texts) {
