@@ -11,9 +11,7 @@ import dev.ragline.evaluation.report.Charts;
 import dev.ragline.evaluation.report.EvalReport;
 import dev.ragline.evaluation.report.EvalReport.Metric;
 import dev.ragline.evaluation.report.ReportBuilder;
-import dev.ragline.generation.GroundedAnswerer;
-import dev.ragline.generation.LlamaConfig;
-import dev.ragline.generation.LlamaGenerator;
+import dev.ragline.generation.Answerer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,7 +37,8 @@ final class GenerationSuite extends Harness.Suite {
     @Option(names = "--squad", description = "SQuAD JSON (default: <datasets>/squad2/dev-shared.json).")
     Path squad;
 
-    @Option(names = "--model", defaultValue = "generation/models/ragline-reader-v1.gguf", description = "GGUF decoder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = SquadEval.DEFAULT_MODEL,
+            description = "Reader .onnx or GGUF decoder, with its .provenance.json beside it (default: ${DEFAULT-VALUE}).")
     Path model;
 
     @Option(names = "--articles", split = ",", description = "Held-out article titles (default: heldOutArticles of the model's .provenance.json).")
@@ -57,6 +56,9 @@ final class GenerationSuite extends Harness.Suite {
     @Option(names = "--threads", defaultValue = "2")
     int threads;
 
+    @Option(names = "--answers-out", description = "Write the retrieved mode's answers here as JSONL, for `faithfulness --answers`.")
+    Path answersOut;
+
     @Override
     String name() {
         return "generation";
@@ -71,14 +73,14 @@ final class GenerationSuite extends Harness.Suite {
                 .configure("squad", squadFile.toString()).configure("model", model.toString())
                 .configure("heldOutArticles", List.copyOf(heldOut)).configure("k", k).configure("limit", limit)
                 .configure("encoder", encoderModel)
-                .input("dataset", "squad", squadFile).input("model", "decoder", model);
+                .input("dataset", "squad", squadFile).input("model", model.getFileName().toString().endsWith(".gguf") ? "decoder" : "reader", model);
         Map<String, Object> result;
         System.err.printf("[generation] %d held-out questions, %s%n", data.questionCount(),
                 limit > 0 ? limit + " of them" : "all of them");
-        try (LlamaGenerator reader = new LlamaGenerator(LlamaConfig.reader(model).withThreads(threads));
+        try (Answerer answerer = SquadEval.openAnswerer(model, threads);
              OnnxEncoder encoder = Encoders.open(EncoderConfig.of(encoderModel))) {
             report.encoder(encoder.modelId(), encoder.modelSha256());
-            result = SquadEval.evaluate(data, new GroundedAnswerer(reader), encoder, k, limit);
+            result = SquadEval.evaluate(data, answerer, encoder, k, limit, answersOut);
         }
         report.metric("squad", result);
         List<List<Object>> rows = new ArrayList<>();
@@ -118,7 +120,7 @@ final class GenerationSuite extends Harness.Suite {
     }
 
     private static Set<String> heldOutArticles(Path model) {
-        Path provenance = model.resolveSibling(model.getFileName().toString().replaceFirst("\\.gguf$", ".provenance.json"));
+        Path provenance = SquadEval.provenancePath(model);
         if (!Files.isRegularFile(provenance))
             throw new IllegalArgumentException("no " + provenance + " naming the held-out articles: give --articles");
         try {

@@ -12,13 +12,14 @@ import java.util.Objects;
  * context window, generates (with the span grammar when the generator enforces grammars and
  * {@code constrained} is on), and parses the reply into answer and citations.
  */
-public final class GroundedAnswerer {
+public final class GroundedAnswerer implements Answerer {
     /** Default cap on answer length, in tokens. */
     public static final int DEFAULT_MAX_ANSWER_TOKENS = 64;
 
     private final Generator generator;
     private final int maxAnswerTokens;
     private final boolean constrained;
+    private final boolean ownsGenerator;
 
     /** Constrained decoding where the generator supports it, answers up to {@value #DEFAULT_MAX_ANSWER_TOKENS} tokens. */
     public GroundedAnswerer(Generator generator) {
@@ -30,6 +31,16 @@ public final class GroundedAnswerer {
      *                    {@link Generator#supportsGrammar()}; remote servers are prompted, not constrained)
      */
     public GroundedAnswerer(Generator generator, int maxAnswerTokens, boolean constrained) {
+        this(generator, maxAnswerTokens, constrained, false);
+    }
+
+    /** An answerer that closes {@code generator} when it is closed. */
+    public static GroundedAnswerer owning(Generator generator, int maxAnswerTokens, boolean constrained) {
+        return new GroundedAnswerer(generator, maxAnswerTokens, constrained, true);
+    }
+
+    private GroundedAnswerer(Generator generator, int maxAnswerTokens, boolean constrained, boolean ownsGenerator) {
+        this.ownsGenerator = ownsGenerator;
         this.generator = Objects.requireNonNull(generator, "generator");
         if (maxAnswerTokens < 1) throw new IllegalArgumentException("maxAnswerTokens must be >= 1");
         if (maxAnswerTokens >= generator.contextWindow())
@@ -43,15 +54,18 @@ public final class GroundedAnswerer {
         return generator;
     }
 
-    /** Blocking answer. {@code passages}: most relevant first. */
-    public GroundedAnswer answer(String question, List<Chunk> passages) {
-        return answer(question, passages, null);
+    @Override
+    public String modelId() {
+        return generator.modelId();
     }
 
-    /**
-     * Streaming answer: tokens go to {@code listener} as they are generated, then the parsed answer with its
-     * citations; returns that same answer. {@code listener} may be null.
-     */
+    @Override
+    public void close() {
+        if (ownsGenerator) generator.close();
+    }
+
+    /** Tokens go to {@code listener} as they are generated, then the parsed answer with its citations. */
+    @Override
     public GroundedAnswer answer(String question, List<Chunk> passages, AnswerListener listener) {
         Objects.requireNonNull(passages, "passages");
         GroundedPrompt prompt = prompt(question, passages);

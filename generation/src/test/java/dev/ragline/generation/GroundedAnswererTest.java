@@ -82,6 +82,21 @@ class GroundedAnswererTest {
         assertThat(a.citations()).extracting(Citation::chunkId).containsExactly(berlin.id());
     }
 
+    @Test
+    void citationsNameTheShownPassageWhenAMiddleOneIsSkippedForTheBudget() {
+        // The middle passage does not fit the 400-token window, so the prompt shows passages 1 and 3 as [1], [2].
+        Chunk huge = Fixtures.chunk("d3", "Filler", "word ".repeat(500).strip());
+        var gen = new ScriptedGenerator(true, "Paris [2]");
+        GroundedAnswer a = new GroundedAnswerer(gen, 16, true).answer("What is the capital of France?", List.of(berlin, huge, paris));
+        assertThat(a.passagesOmitted()).isEqualTo(1);
+        assertThat(gen.requests.getFirst().user()).doesNotContain("word word");
+        assertThat(a.citations()).singleElement().satisfies(c -> {
+            assertThat(c.passage()).isEqualTo(2);
+            assertThat(c.chunkId()).isEqualTo(paris.id()); // not huge.id(), the second passage given
+            assertThat(paris.text().substring(c.start(), c.end())).isEqualTo("Paris");
+        });
+    }
+
     private static AnswerListener listener(List<String> events) {
         return new AnswerListener() {
             @Override public void onToken(String token) { events.add("token:" + token); }

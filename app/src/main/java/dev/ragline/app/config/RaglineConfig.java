@@ -140,16 +140,20 @@ public interface RaglineConfig {
 
     interface Generation {
         /**
-         * embedded: the GGUF reader in-process (llama.cpp); openai: any OpenAI-compatible server (vLLM, llama.cpp
-         * server, Ollama's /v1, hosted APIs); ollama: Ollama's native API; none: no generation (GENERATE → 503).
+         * reader: the extractive reader bundled in the generation module (ONNX Runtime, in-process); embedded: a
+         * GGUF decoder in-process (llama.cpp); openai: any OpenAI-compatible server (vLLM, llama.cpp server,
+         * Ollama's /v1, hosted APIs); ollama: Ollama's native API; none: no generation (GENERATE → 503).
          */
-        @WithDefault("embedded")
+        @WithDefault("reader")
         String backend();
 
-        /** GGUF file for the embedded backend; absent = the reader bundled in the generation module. */
+        /**
+         * reader: a reader .onnx with NAME.tokenizer.json and NAME.provenance.json beside it; embedded: a GGUF file.
+         * Absent = the model bundled in the generation module.
+         */
         Optional<Path> modelPath();
 
-        /** Threads for the embedded backend (0 = all cores). */
+        /** Threads for the in-process backends (0 = all cores). */
         @WithDefault("0")
         int threads();
 

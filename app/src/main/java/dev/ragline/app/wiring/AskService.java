@@ -14,7 +14,9 @@ import dev.ragline.generation.GroundedAnswer;
 import dev.ragline.generation.GroundedPrompt;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The ask flow: classify → route → answer. DIRECT answers from the intent's template and/or its best passage;
@@ -132,15 +134,19 @@ public class AskService {
                     @Override public void onToken(String token) { listener.token(token); }
                     @Override public void onComplete(GroundedAnswer ignored) { }
                 });
+        // A citation names its chunk; its number is the answerer's own (passages it was shown), not a hit position.
+        Map<String, SearchHit> byChunk = new HashMap<>();
+        hits.forEach(h -> byChunk.putIfAbsent(h.chunk().id(), h));
         List<CitedPassage> citations = answer.citations().stream().map(c -> {
-            SearchHit hit = hits.get(c.passage() - 1);
+            SearchHit hit = byChunk.get(c.chunkId());
+            if (hit == null) throw new IllegalStateException("answerer cited chunk " + c.chunkId() + ", which was not retrieved");
             var chunk = hit.chunk();
             return new CitedPassage(c.passage(), chunk.documentId(), chunk.id(), chunk.title(), chunk.heading(),
                     chunk.text(), hit.score(), c.start(), c.end(), c.documentStart(), c.documentEnd());
         }).toList();
         if (answer.droppedCitations() > 0) registry.counter("ragline.ask.dropped_citations").increment(answer.droppedCitations());
         return new AskResponse(question, route, answer.answer(), answer.abstained(), citations,
-                answer.droppedCitations(), answerer.generator().modelId(),
+                answer.droppedCitations(), answerer.modelId(),
                 latency(start, classified, retrieved, System.nanoTime()));
     }
 

@@ -11,9 +11,9 @@ import dev.ragline.embedding.Encoders;
 import dev.ragline.evaluation.retrieval.ExactSearch;
 import dev.ragline.generation.Citation;
 import dev.ragline.generation.GroundedAnswer;
-import dev.ragline.generation.GroundedAnswerer;
-import dev.ragline.generation.LlamaConfig;
-import dev.ragline.generation.LlamaGenerator;
+import dev.ragline.generation.GroundedPrompt;
+import dev.ragline.generation.Answerer;
+import dev.ragline.generation.GeneratorConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +40,7 @@ import java.util.Set;
  */
 public final class SquadEval {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT = new ObjectMapper();
 
     public record Options(Path squad, Path model, int k, String encoder, int threads, int limit, Path out, boolean writeMetrics) {
         static Options parse(String[] args) {
@@ -52,7 +53,7 @@ public final class SquadEval {
                 else throw new IllegalArgumentException("--" + key + " needs a value");
             }
             if (!m.containsKey("squad")) throw new IllegalArgumentException("--squad FILE is required");
-            return new Options(Path.of(m.get("squad")), Path.of(m.getOrDefault("model", "generation/models/ragline-reader-v1.gguf")),
+            return new Options(Path.of(m.get("squad")), Path.of(m.getOrDefault("model", DEFAULT_MODEL)),
                     Integer.parseInt(m.getOrDefault("k", "3")), m.getOrDefault("encoder", "bge-small-en-v1.5-q"),
                     Integer.parseInt(m.getOrDefault("threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
                     Integer.parseInt(m.getOrDefault("limit", "0")), m.containsKey("out") ? Path.of(m.get("out")) : null,
@@ -123,7 +124,17 @@ public final class SquadEval {
      *
      * @return the report: floor, gold, retrieved (each EM/F1 split and faithfulness)
      */
-    public static Map<String, Object> evaluate(SquadDataset heldOut, GroundedAnswerer answerer, Encoder encoder, int k, int limit) {
+    public static Map<String, Object> evaluate(SquadDataset heldOut, Answerer answerer, Encoder encoder, int k, int limit) {
+        return evaluate(heldOut, answerer, encoder, k, limit, null);
+    }
+
+    /**
+     * As {@link #evaluate(SquadDataset, Answerer, Encoder, int, int)}, also writing every answer of the retrieved
+     * mode (the gold mode without an encoder) to {@code answersOut} in the faithfulness suite's answers format,
+     * when it is not null.
+     */
+    public static Map<String, Object> evaluate(SquadDataset heldOut, Answerer answerer, Encoder encoder, int k, int limit,
+                                               Path answersOut) {
         List<Chunk> index = index(heldOut);
         List<Item> items = items(heldOut, index, limit);
         Map<String, Object> report = new LinkedHashMap<>();
@@ -131,7 +142,7 @@ public final class SquadEval {
         items.forEach(it -> floor.add("", it.question().answers()));
         report.put("questions", items.size());
         report.put("always_abstain", floor.toMap());
-        report.put("gold_paragraph", run(items, answerer, it -> List.of(it.gold())));
+        report.put("gold_paragraph", run(items, answerer, it -> List.of(it.gold()), encoder == null ? answersOut : null));
         if (encoder != null) {
             List<float[]> vectors = encoder.embedPassages(index.stream().map(Chunk::text).toList());
             Map<String, Chunk> byId = new HashMap<>();
@@ -142,7 +153,7 @@ public final class SquadEval {
                 List<Chunk> top = search.search(encoder.embedQuery(it.question().question()), k).stream().map(byId::get).toList();
                 if (top.contains(it.gold())) goldInTopK[0]++;
                 return top;
-            });
+            }, answersOut);
             retrieved.put("k", k);
             retrieved.put("encoder", encoder.modelId());
             retrieved.put("gold_paragraph_recall_at_k", Math.round(10000.0 * goldInTopK[0] / items.size()) / 10000.0);
@@ -151,14 +162,16 @@ public final class SquadEval {
         return report;
     }
 
-    private static Map<String, Object> run(List<Item> items, GroundedAnswerer answerer,
-                                           java.util.function.Function<Item, List<Chunk>> passages) {
+    private static Map<String, Object> run(List<Item> items, Answerer answerer,
+                                           java.util.function.Function<Item, List<Chunk>> passages, Path answersOut) {
         SquadMetrics.Totals totals = new SquadMetrics.Totals();
         Faithfulness f = new Faithfulness();
         int done = 0;
+        List<String> answerLines = new ArrayList<>();
         for (Item it : items) {
             List<Chunk> shown = passages.apply(it);
             GroundedAnswer a = answerer.answer(it.question().question(), shown);
+            if (answersOut != null) answerLines.add(answerLine(it, shown, a));
             totals.add(a.abstained() ? "" : a.answer(), it.question().answers());
             f.n++;
             f.promptTokens += a.promptTokens();
@@ -170,33 +183,78 @@ public final class SquadEval {
                 else if (a.citations().stream().allMatch(Citation::verbatim)) f.verbatimInAllCited++;
                 for (Citation c : a.citations()) {
                     f.citations++;
-                    if (SquadMetrics.containsAnswer(shown.get(c.passage() - 1).text(), it.question().answers())) f.citationsWithGold++;
+                    String cited = shown.stream().filter(ch -> ch.id().equals(c.chunkId())).findFirst().orElseThrow().text();
+                    if (SquadMetrics.containsAnswer(cited, it.question().answers())) f.citationsWithGold++;
                 }
             }
             if (++done % 200 == 0) System.err.printf("  %d/%d%n", done, items.size());
+        }
+        if (answersOut != null) {
+            try {
+                Files.write(answersOut, answerLines);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + answersOut, e);
+            }
         }
         Map<String, Object> m = new LinkedHashMap<>(totals.toMap());
         m.putAll(f.toMap());
         return m;
     }
 
+    /** One line of the faithfulness suite's answers file; citations are positions in {@code shown}, from 1. */
+    private static String answerLine(Item it, List<Chunk> shown, GroundedAnswer a) {
+        List<Map<String, String>> passages = shown.stream().map(c -> Map.of("id", c.id(), "text", c.text())).toList();
+        List<Integer> cited = new ArrayList<>();
+        for (Citation c : a.citations()) {
+            for (int i = 0; i < shown.size(); i++) if (shown.get(i).id().equals(c.chunkId())) cited.add(i + 1);
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", it.question().id());
+        line.put("question", it.question().question());
+        line.put("answer", a.abstained() ? GroundedPrompt.ABSTAIN : a.answer());
+        line.put("passages", passages);
+        line.put("citations", cited);
+        try {
+            return COMPACT.writeValueAsString(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bundled reader, as a path inside the repository (its provenance names the held-out articles). */
+    public static final String DEFAULT_MODEL = "generation/models/ragline-reader-bge-small-v2.onnx";
+
+    /** An answerer for a model file: a reader {@code .onnx} (tokenizer and provenance beside it) or a GGUF decoder. */
+    public static Answerer openAnswerer(Path model, int threads) {
+        String name = model.getFileName().toString();
+        GeneratorConfig.Backend backend = name.endsWith(".gguf") ? GeneratorConfig.Backend.EMBEDDED : GeneratorConfig.Backend.READER;
+        if (backend == GeneratorConfig.Backend.READER && !name.endsWith(".onnx"))
+            throw new IllegalArgumentException("model " + model + " is neither a reader .onnx nor a .gguf decoder");
+        return new GeneratorConfig(backend, null, null, null, model, 0, threads, null).openAnswerer(64, true);
+    }
+
+    /** NAME.provenance.json beside a model NAME.onnx or NAME.gguf. */
+    public static Path provenancePath(Path model) {
+        return model.resolveSibling(model.getFileName().toString().replaceFirst("\\.(gguf|onnx)$", "") + ".provenance.json");
+    }
+
     public static void main(String[] args) {
         int status = 0;
         try {
             Options o = Options.parse(args);
-            Path provenance = o.model().resolveSibling(o.model().getFileName().toString().replaceFirst("\\.gguf$", ".provenance.json"));
+            Path provenance = provenancePath(o.model());
             JsonNode prov = JSON.readTree(provenance.toFile());
             Set<String> heldOut = new LinkedHashSet<>();
             prov.get("heldOutArticles").forEach(t -> heldOut.add(t.asText()));
             SquadDataset data = SquadDataset.read(o.squad()).only(heldOut);
             System.err.printf("held-out articles %s: %d questions%n", heldOut, data.questionCount());
             Map<String, Object> report;
-            try (LlamaGenerator reader = new LlamaGenerator(LlamaConfig.reader(o.model()).withThreads(o.threads()));
+            try (Answerer answerer = openAnswerer(o.model(), o.threads());
                  var encoder = Encoders.open(EncoderConfig.of(o.encoder()))) {
                 report = new LinkedHashMap<>();
                 report.put("model", o.model().getFileName().toString());
                 report.put("heldOutArticles", List.copyOf(heldOut));
-                report.putAll(evaluate(data, new GroundedAnswerer(reader), encoder, o.k(), o.limit()));
+                report.putAll(evaluate(data, answerer, encoder, o.k(), o.limit()));
             }
             String text = JSON.writeValueAsString(report);
             System.out.println(text);

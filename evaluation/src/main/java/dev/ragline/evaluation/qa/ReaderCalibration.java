@@ -1,0 +1,128 @@
+package dev.ragline.evaluation.qa;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragline.core.Chunk;
+import dev.ragline.core.Encoder;
+import dev.ragline.embedding.EncoderConfig;
+import dev.ragline.embedding.Encoders;
+import dev.ragline.evaluation.retrieval.ExactSearch;
+import dev.ragline.generation.reader.ExtractiveReader;
+import dev.ragline.generation.reader.ReaderSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Chooses the reader's abstention threshold for the way the service reads: the question against the top-k
+ * retrieved passages, not one gold paragraph (a maximum over several passages' margins runs higher than one
+ * paragraph's, so the single-paragraph threshold from training answers too often). Runs on the reader's
+ * validation articles only (never the held-out ones), picks the threshold with the best overall F1 there, and
+ * writes it into the provenance file the service reads ({@code noAnswer.threshold}; the single-paragraph one is
+ * kept as {@code noAnswer.singlePassageThreshold}).
+ *
+ * <pre>ReaderCalibration --squad ../shared/datasets/squad2/dev-shared.json --model generation/models/NAME.onnx [--k 3] [--write]</pre>
+ */
+public final class ReaderCalibration {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ReaderCalibration() {
+    }
+
+    /** Per question: the margin and the text the reader would answer, with the gold answers. */
+    record Scored(double margin, String answer, List<String> golds) {
+    }
+
+    /** The threshold with the best mean F1 over {@code scored}, and that F1 (abstain = empty prediction). */
+    static double[] bestThreshold(List<Scored> scored) {
+        double[] candidates = scored.stream().mapToDouble(Scored::margin).filter(Double::isFinite).sorted().distinct().toArray();
+        double bestF1 = -1, bestT = Double.POSITIVE_INFINITY;
+        // Abstaining on everything is a candidate too (threshold above every margin).
+        double[] all = Arrays.copyOf(candidates, candidates.length + 1);
+        all[candidates.length] = candidates.length == 0 ? 0 : candidates[candidates.length - 1];
+        for (int i = 0; i < all.length; i++) {
+            double t = i < candidates.length ? (i == 0 ? candidates[0] - 1e-6 : (candidates[i - 1] + candidates[i]) / 2) : all[i];
+            double f1 = 0;
+            for (Scored s : scored) f1 += SquadMetrics.bestF1(s.margin() > t ? s.answer() : "", s.golds());
+            f1 = 100 * f1 / scored.size();
+            if (f1 > bestF1) {
+                bestF1 = f1;
+                bestT = t;
+            }
+        }
+        return new double[]{bestT, bestF1};
+    }
+
+    static List<Scored> score(SquadDataset data, ExtractiveReader reader, Encoder encoder, int k) {
+        List<Chunk> index = SquadEval.index(data);
+        List<SquadEval.Item> items = SquadEval.items(data, index, 0);
+        List<float[]> vectors = encoder.embedPassages(index.stream().map(Chunk::text).toList());
+        Map<String, Chunk> byId = new HashMap<>();
+        index.forEach(c -> byId.put(c.id(), c));
+        ExactSearch search = new ExactSearch(index.stream().map(Chunk::id).toList(), vectors);
+        List<Scored> out = new ArrayList<>();
+        for (SquadEval.Item it : items) {
+            List<Chunk> top = search.search(encoder.embedQuery(it.question().question()), k).stream().map(byId::get).toList();
+            var reading = reader.read(it.question().question(), top.stream().map(Chunk::text).toList());
+            String answer = reading.best() == null ? ""
+                    : top.get(reading.best().passage()).text().substring(reading.best().start(), reading.best().end());
+            out.add(new Scored(reading.margin(), answer, it.question().answers()));
+            if (out.size() % 200 == 0) System.err.printf("  %d/%d%n", out.size(), items.size());
+        }
+        return out;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--write")) o.put("write", "true");
+            else if (args[i].startsWith("--") && i + 1 < args.length) o.put(args[i].substring(2), args[++i]);
+            else throw new IllegalArgumentException("unknown argument " + args[i]);
+        }
+        Path model = Path.of(o.getOrDefault("model", SquadEval.DEFAULT_MODEL));
+        Path provenance = SquadEval.provenancePath(model);
+        ObjectNode prov = (ObjectNode) JSON.readTree(provenance.toFile());
+        Set<String> validation = new LinkedHashSet<>();
+        prov.get("validationArticles").forEach(t -> validation.add(t.asText()));
+        int k = Integer.parseInt(o.getOrDefault("k", "3"));
+        SquadDataset data = SquadDataset.read(Path.of(o.get("squad"))).only(validation);
+        System.err.printf("validation articles %s: %d questions, top-%d retrieved%n", validation, data.questionCount(), k);
+        Map<String, Object> result = new LinkedHashMap<>();
+        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        try (ExtractiveReader reader = ExtractiveReader.open(model, model.resolveSibling(base + ".tokenizer.json"),
+                ReaderSettings.read(provenance), 2);
+             var encoder = Encoders.open(EncoderConfig.of(o.getOrDefault("encoder", "bge-small-en-v1.5-q")))) {
+            List<Scored> scored = score(data, reader, encoder, k);
+            double[] best = bestThreshold(scored);
+            double current = reader.settings().threshold();
+            double f1AtCurrent = 0;
+            for (Scored s : scored) f1AtCurrent += SquadMetrics.bestF1(s.margin() > current ? s.answer() : "", s.golds());
+            result.put("questions", scored.size());
+            result.put("k", k);
+            result.put("encoder", encoder.modelId());
+            result.put("threshold", best[0]);
+            result.put("f1", Math.round(best[1] * 100) / 100.0);
+            result.put("previousThreshold", current);
+            result.put("f1AtPreviousThreshold", Math.round(10000 * f1AtCurrent / scored.size()) / 100.0);
+        }
+        System.out.println(JSON.writeValueAsString(result));
+        if (o.containsKey("write")) {
+            ObjectNode noAnswer = (ObjectNode) prov.get("noAnswer");
+            if (!noAnswer.has("singlePassageThreshold")) noAnswer.set("singlePassageThreshold", noAnswer.get("threshold"));
+            noAnswer.put("threshold", (double) result.get("threshold"));
+            noAnswer.set("retrievedCalibration", JSON.valueToTree(result));
+            Files.writeString(provenance, JSON.writeValueAsString(prov));
+            System.err.println("wrote " + provenance);
+        }
+    }
+}
