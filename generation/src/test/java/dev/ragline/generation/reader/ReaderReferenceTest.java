@@ -44,7 +44,6 @@ class ReaderReferenceTest {
         Path model = Path.of("models/ragline-reader-bge-small-v2.onnx");
         assertThat(Provenance.sha256(model)).isEqualTo(fixture.get("model_sha256").asText());
         assertThat(reader.settings().margin().name()).isEqualToIgnoringCase(fixture.get("margin").asText());
-        assertThat(reader.settings().threshold()).isEqualTo(fixture.get("threshold").asDouble());
     }
 
     @Test
