@@ -92,6 +92,10 @@ public final class ExtractiveReader implements Answerer {
      * outputs {@code start_logits, end_logits, answerable_logit}, its tokenizer.json, and its settings.
      */
     public static ExtractiveReader open(Path model, Path tokenizerJson, ReaderSettings settings, int threads) {
+        return open(model, tokenizerJson, settings, threads, true);
+    }
+
+    static ExtractiveReader open(Path model, Path tokenizerJson, ReaderSettings settings, int threads, boolean foldWeights) {
         Objects.requireNonNull(settings, "settings");
         HuggingFaceTokenizer tokenizer = null;
         try {
@@ -101,6 +105,10 @@ public final class ExtractiveReader implements Answerer {
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 if (threads > 0) options.setIntraOpNumThreads(threads);
+                // int8 weights are stored with DequantizeLinear in front of each MatMul; without the QDQ
+                // transformations ONNX Runtime folds those constants to float weights once, at load, instead of
+                // dequantizing every weight on every run.
+                if (foldWeights) options.addConfigEntry("session.disable_quant_qdq", "1");
                 session = environment.createSession(model.toString(), options);
             }
             for (String output : List.of("start_logits", "end_logits", "answerable_logit")) {
