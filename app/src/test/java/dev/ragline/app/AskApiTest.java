@@ -59,8 +59,8 @@ class AskApiTest {
         assertThat(a.getString("answer")).contains("every 1,500 to 3,000 km");
         assertThat(a.getString("citations[0].documentId")).isEqualTo("brakes.txt");
         assertThat(a.getMap("citations[0]")).containsEntry("answerStart", 0);
-        assertThat(a.getString("model")).isNull();
-        assertThat(a.getDouble("latencyMs.generate")).isZero();
+        assertThat(a.getString("model")).isNull(); // no decoder call
+        assertThat(a.getDouble("latencyMs.generate")).isLessThan(50.0);
     }
 
     @Test
