@@ -133,6 +133,72 @@ public final class ClassifierEvaluation {
         return out;
     }
 
+    /**
+     * Routing under a deployment's routing configuration (which intents may be answered directly): the share
+     * of each route, the accuracy among DIRECT answers (the routed intent is the gold one; an out-of-scope
+     * example routed DIRECT is an error), and per gold group where it went. {@code groups} maps a gold label
+     * to a group name (for example {@code small_talk}, {@code direct_how_to}, {@code product_other}); the
+     * out-of-scope label is always the group {@code out_of_scope}; labels not in the map are {@code other}.
+     */
+    public static Map<String, Object> configuredRouting(IntentModel model, LabeledEmbeddings data, String outOfScopeLabel,
+                                                        RoutingConfig config, Map<String, String> groups) {
+        Router router = Router.of(model.artifact(), config);
+        int n = data.x().length, direct = 0, directRight = 0, generate = 0, abstain = 0, oosCount = 0, oosAbstain = 0;
+        Map<String, int[]> byGroup = new java.util.TreeMap<>(); // group -> [examples, direct, directRight, generate, abstain]
+        for (int i = 0; i < n; i++) {
+            String gold = data.labels().get(i);
+            boolean oos = gold.equals(outOfScopeLabel);
+            String group = oos ? "out_of_scope" : groups.getOrDefault(gold, "other");
+            int[] g = byGroup.computeIfAbsent(group, k -> new int[5]);
+            g[0]++;
+            Route route = router.route(model.classify(data.x()[i], 1));
+            if (oos) oosCount++;
+            switch (route.type()) {
+                case DIRECT -> {
+                    direct++;
+                    g[1]++;
+                    if (!oos && route.intent().equals(gold)) {
+                        directRight++;
+                        g[2]++;
+                    }
+                }
+                case GENERATE -> {
+                    generate++;
+                    g[3]++;
+                }
+                case ABSTAIN -> {
+                    abstain++;
+                    g[4]++;
+                    if (oos) oosAbstain++;
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("examples", n);
+        out.put("confidenceThreshold", Double.isInfinite(router.confidenceThreshold()) ? null : router.confidenceThreshold());
+        out.put("oosThreshold", router.oosThreshold());
+        out.put("directShare", n == 0 ? null : (double) direct / n);
+        out.put("directAccuracy", direct == 0 ? null : (double) directRight / direct);
+        out.put("generateShare", n == 0 ? null : (double) generate / n);
+        out.put("abstainShare", n == 0 ? null : (double) abstain / n);
+        out.put("directCount", direct);
+        out.put("generateCount", generate);
+        out.put("abstainCount", abstain);
+        if (oosCount > 0) out.put("outOfScopeAbstainedShare", (double) oosAbstain / oosCount);
+        Map<String, Object> perGroup = new LinkedHashMap<>();
+        byGroup.forEach((group, g) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("examples", g[0]);
+            m.put("direct", g[1]);
+            m.put("directCorrectIntent", g[2]);
+            m.put("generate", g[3]);
+            m.put("abstain", g[4]);
+            perGroup.put(group, m);
+        });
+        out.put("byGroup", perGroup);
+        return out;
+    }
+
     /** ECE (15 equal-width bins), adaptive ECE (15 equal-mass bins), MCE, Brier, NLL and the reliability diagram. */
     public static Map<String, Object> calibration(double[][] probabilities, int[] gold) {
         int n = gold.length;

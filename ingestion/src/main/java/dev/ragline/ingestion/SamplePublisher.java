@@ -30,7 +30,7 @@ import org.jsoup.Jsoup;
  * events (the service's {@code POST} of a document uses this), a directory of files, or the built-in sample
  * corpus (about 20 short documents on a fictional product, written for this project).
  *
- * <pre>java -cp … dev.ragline.ingestion.SamplePublisher [--bootstrap 127.0.0.1:9092] [--topic ragline.documents] [DIR]</pre>
+ * <pre>java -cp … dev.ragline.ingestion.SamplePublisher [--bootstrap 127.0.0.1:9092] [--topic ragline.documents] [--remove-sample-corpus | DIR]</pre>
  */
 public final class SamplePublisher implements AutoCloseable {
     private static final String CORPUS = "/dev/ragline/ingestion/sample-corpus/";
@@ -95,13 +95,48 @@ public final class SamplePublisher implements AutoCloseable {
         producer.close(SEND_TIMEOUT);
     }
 
-    /** The built-in sample corpus as events (version 1, metadata {@code source=sample-corpus}). */
+    /** Metadata key and value that every sample-corpus document carries. */
+    public static final String SAMPLE_SOURCE_KEY = "source", SAMPLE_SOURCE = "sample-corpus";
+
+    /**
+     * The built-in sample corpus as events (version 1, metadata {@code source=sample-corpus} plus the
+     * {@code key=value} pairs after the file name in {@code index.txt}, such as {@code intent=pair_app}).
+     */
     public static List<DocumentEvent> sampleCorpus() {
         List<DocumentEvent> events = new ArrayList<>();
-        for (String name : resource("index.txt").lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()) {
-            events.add(fileEvent(name, resource(name), 1, Map.of("source", "sample-corpus")));
+        for (String line : indexLines()) {
+            String[] parts = line.split("\\s+");
+            Map<String, String> metadata = new java.util.LinkedHashMap<>();
+            metadata.put(SAMPLE_SOURCE_KEY, SAMPLE_SOURCE);
+            for (int i = 1; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                if (eq <= 0 || eq == parts[i].length() - 1)
+                    throw new IllegalStateException("sample corpus index.txt: expected key=value, got '" + parts[i] + "' in '" + line + "'");
+                String key = parts[i].substring(0, eq);
+                if (key.equals(SAMPLE_SOURCE_KEY))
+                    throw new IllegalStateException("sample corpus index.txt: '" + SAMPLE_SOURCE_KEY + "' is set for every document");
+                metadata.put(key, parts[i].substring(eq + 1));
+            }
+            events.add(fileEvent(parts[0], resource(parts[0]), 1, metadata));
         }
         return events;
+    }
+
+    /** The document ids of the built-in sample corpus (its file names). */
+    public static List<String> sampleCorpusIds() {
+        return indexLines().stream().map(l -> l.split("\\s+")[0]).toList();
+    }
+
+    /**
+     * Removes the built-in sample corpus from the index: publishes a tombstone for every sample-corpus id
+     * (the consumer deletes those documents; ids that were never published are a no-op). Returns how many.
+     */
+    public int removeSampleCorpus() {
+        return publishAll(sampleCorpusIds().stream().map(DocumentEvent::delete).toList());
+    }
+
+    private static List<String> indexLines() {
+        return resource("index.txt").lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
     /**
@@ -154,19 +189,27 @@ public final class SamplePublisher implements AutoCloseable {
         String bootstrap = "127.0.0.1:9092";
         String topic = IngestionConfig.DEFAULT_TOPIC;
         Path dir = null;
+        boolean remove = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--topic" -> topic = args[++i];
+                case "--remove-sample-corpus" -> remove = true;
                 case "-h", "--help" -> {
-                    System.out.println("usage: SamplePublisher [--bootstrap HOST:PORT] [--topic TOPIC] [DIRECTORY]");
-                    System.out.println("publishes every file of DIRECTORY, or the built-in sample corpus");
+                    System.out.println("usage: SamplePublisher [--bootstrap HOST:PORT] [--topic TOPIC] [--remove-sample-corpus | DIRECTORY]");
+                    System.out.println("publishes every file of DIRECTORY, or the built-in sample corpus;");
+                    System.out.println("--remove-sample-corpus publishes tombstones that delete the sample corpus's documents");
                     return;
                 }
                 default -> dir = Path.of(args[i]);
             }
         }
+        if (remove && dir != null) throw new IllegalArgumentException("--remove-sample-corpus takes no directory");
         try (SamplePublisher publisher = new SamplePublisher(bootstrap, topic)) {
+            if (remove) {
+                System.out.println("published " + publisher.removeSampleCorpus() + " tombstones (sample corpus removed) to " + topic + " at " + bootstrap);
+                return;
+            }
             int count = dir == null ? publisher.publishSampleCorpus() : publisher.publishDirectory(dir);
             System.out.println("published " + count + " documents to " + topic + " at " + bootstrap);
         }

@@ -148,6 +148,36 @@ class KafkaIngestionConsumerTest {
     }
 
     @Test
+    void theSampleCorpusCarriesIntentTagsAndItsRemovalLeavesTheUsersDocuments() {
+        List<DocumentEvent> corpus = SamplePublisher.sampleCorpus();
+        assertThat(corpus).allSatisfy(e -> assertThat(e.metadata()).containsEntry("source", "sample-corpus"));
+        assertThat(corpus).filteredOn(e -> e.id().equals("brakes.txt")).singleElement()
+                .satisfies(e -> assertThat(e.metadata()).containsEntry("intent", "replace_brake_pads"));
+        assertThat(SamplePublisher.sampleCorpusIds()).isEqualTo(corpus.stream().map(DocumentEvent::id).toList());
+
+        IngestionStats stats = new IngestionStats();
+        start(store, stats);
+        DocumentEvent mine = doc("my-own-manual.md", 1, 6, "pedals");
+        try (SamplePublisher publisher = new SamplePublisher(broker.bootstrapServers(), topic)) {
+            publisher.publishSampleCorpus();
+            publisher.publish(mine);
+        }
+        awaitRecords(stats, corpus.size() + 1);
+        assertThat(chunksOf("app-pairing.md")).isNotEmpty()
+                .allSatisfy(h -> assertThat(h.chunk().metadata()).containsEntry("intent", "pair_app").containsEntry("source", "sample-corpus"));
+        assertThat(store.search(encoder.embedQuery("pair the app"), 10, MetadataFilter.equalTo("intent", "pair_app")))
+                .isNotEmpty().allSatisfy(h -> assertThat(h.chunk().documentId()).isEqualTo("app-pairing.md"));
+
+        try (SamplePublisher publisher = new SamplePublisher(broker.bootstrapServers(), topic)) {
+            assertThat(publisher.removeSampleCorpus()).isEqualTo(corpus.size());
+        }
+        awaitRecords(stats, 2L * corpus.size() + 1);
+        assertThat(documentIds()).containsExactly("my-own-manual.md");
+        assertThat(store.count()).isEqualTo(expectedChunks(List.of(mine)));
+        assertThat(stats.documentsDeleted()).isEqualTo(corpus.size());
+    }
+
+    @Test
     void anUpdateReplacesTheOldChunksAndATombstoneDeletes() {
         IngestionStats stats = new IngestionStats();
         start(store, stats);

@@ -131,7 +131,7 @@ public interface RaglineConfig {
         boolean enabled();
 
         /** Trained artifact (see the classifier module); must be trained on the configured encoder. */
-        @WithDefault("classifier/models/clinc150-bge-small-en-v1.5.json")
+        @WithDefault("classifier/models/velora-bge-small-en-v1.5.json")
         Path artifact();
 
         /** Routing configuration JSON (which intents are answered directly, and how); built-in defaults when absent. */
@@ -200,7 +200,10 @@ public interface RaglineConfig {
     }
 
     interface SampleCorpus {
-        /** auto: publish the bundled sample corpus when the embedded broker is used and the store is empty. */
+        /**
+         * auto: publish the bundled sample corpus when the embedded broker is used and the store is empty; true:
+         * always publish; false: never; remove: publish tombstones for the sample corpus's ids at start-up.
+         */
         @WithDefault("auto")
         String publish();
     }

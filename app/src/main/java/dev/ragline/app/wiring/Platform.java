@@ -125,11 +125,19 @@ public class Platform {
         String mode = config.sampleCorpus().publish().toLowerCase(Locale.ROOT);
         boolean publish = switch (mode) {
             case "true" -> true;
-            case "false" -> false;
+            case "false", "remove" -> false;
             case "auto" -> broker != null && store.count() == 0;
             default -> throw new IllegalArgumentException(
-                    "ragline.sample-corpus.publish must be auto, true or false, got '" + mode + "'");
+                    "ragline.sample-corpus.publish must be auto, true, false or remove, got '" + mode + "'");
         };
+        if (mode.equals("remove")) {
+            // tombstones for every sample-corpus id: the consumer deletes them like any other delete
+            try (var publisher = new SamplePublisher(bootstrapServers, config.kafka().topic())) {
+                int n = publisher.removeSampleCorpus();
+                LOG.infof("removing the sample corpus: published %d tombstones to %s", n, config.kafka().topic());
+            }
+            return;
+        }
         if (!publish) return;
         try (var publisher = new SamplePublisher(bootstrapServers, config.kafka().topic())) {
             int n = publisher.publishSampleCorpus();

@@ -35,6 +35,7 @@ public final class ClassifierCli {
             usage:
               train  --data FILE --format csv|jsonl|clinc --out ARTIFACT.json
                      [--validation FILE] [--test FILE] [--encoder bge-small-en-v1.5] [--oos-label oos] [--use-oos-train]
+                     [--routing ROUTING.json [--groups GROUPS.json]]
                      [--target-accuracy 0.98] [--oos-recall 0.95] [--oos-method max_probability|energy|centroid_cosine|mahalanobis]
                      [--l2 0.01,0.001,...] [--seed 42] [--threads 2] [--cache DIR]
               report --datasets DIR --out REPORT.json [--artifact-out ARTIFACT.json] [--encoder bge-small-en-v1.5]
@@ -89,7 +90,9 @@ public final class ClassifierCli {
         String model = a.get("encoder", "bge-small-en-v1.5");
         int threads = (int) a.number("threads", 2);
         Path cache = Path.of(a.get("cache", Embedder.DEFAULT_CACHE.toString()));
+        String routingFile = a.get("routing", null), groupsFile = a.get("groups", null);
         a.checkAllUsed();
+        if (groupsFile != null && routingFile == null) throw new IllegalArgumentException("--groups needs --routing");
 
         StringBuilder shas = new StringBuilder(Provenance.sha256(data));
         if (validationFile != null) shas.append(Provenance.sha256(Path.of(validationFile)));
@@ -135,6 +138,14 @@ public final class ClassifierCli {
                 Map<String, Object> testMetrics = ClassifierEvaluation.evaluate(new IntentModel(artifact), testX, oosLabel);
                 printed.put("test", testMetrics);
                 artifact = withTestMetrics(artifact, testMetrics);
+                if (routingFile != null) {
+                    Map<String, String> groups = new LinkedHashMap<>();
+                    if (groupsFile != null)
+                        JSON.readTree(Path.of(groupsFile).toFile()).properties().forEach(e ->
+                                e.getValue().forEach(label -> groups.put(label.asText(), e.getKey())));
+                    printed.put("testConfiguredRouting", ClassifierEvaluation.configuredRouting(new IntentModel(artifact), testX,
+                            oosLabel, dev.ragline.classifier.routing.RoutingConfig.read(Path.of(routingFile)), groups));
+                }
             }
             artifact.write(out);
             System.out.println(JSON.writeValueAsString(printed));
