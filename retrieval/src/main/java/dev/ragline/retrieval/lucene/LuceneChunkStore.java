@@ -80,7 +80,7 @@ import java.util.Set;
  * <p>Writes are committed before they return (one commit per call, so write in batches); searches use a reader
  * refreshed after each write. Thread-safe. One process may open a directory at a time (Lucene's write lock).
  */
-public final class LuceneChunkStore implements ChunkStore {
+public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval.ChunkAccess {
     private static final Logger LOG = LoggerFactory.getLogger(LuceneChunkStore.class);
 
     static final String ID = "id";
@@ -396,6 +396,50 @@ public final class LuceneChunkStore implements ChunkStore {
             all.add(anyValue, BooleanClause.Occur.FILTER);
         });
         return all.build();
+    }
+
+    @Override
+    public Map<String, float[]> vectors(java.util.Collection<String> chunkIds) {
+        ensureOpen();
+        if (chunkIds.isEmpty()) return Map.of();
+        Query byId = new TermInSetQuery(ID, chunkIds.stream().map(BytesRef::new).toList());
+        return withSearcher(searcher -> {
+            Map<String, float[]> vectors = new HashMap<>();
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            StoredFields stored = searcher.storedFields();
+            for (ScoreDoc hit : searcher.search(byId, chunkIds.size()).scoreDocs) {
+                LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(hit.doc, leaves));
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+                if (values == null) continue;
+                KnnVectorValues.DocIndexIterator it = values.iterator();
+                if (it.advance(hit.doc - leaf.docBase) != hit.doc - leaf.docBase) continue;
+                vectors.put(stored.document(hit.doc).get(ID), values.vectorValue(it.index()).clone());
+            }
+            return vectors;
+        });
+    }
+
+    @Override
+    public void deleteChunks(java.util.Collection<String> chunkIds) {
+        ensureOpen();
+        if (chunkIds.isEmpty()) return;
+        try {
+            writer.deleteDocuments(chunkIds.stream().map(id -> new Term(ID, id)).toArray(Term[]::new));
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
+    }
+
+    @Override
+    public void deleteAll() {
+        ensureOpen();
+        try {
+            writer.deleteAll();
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
     }
 
     @Override

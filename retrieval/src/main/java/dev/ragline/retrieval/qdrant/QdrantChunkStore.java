@@ -83,7 +83,7 @@ import static io.qdrant.client.WithPayloadSelectorFactory.include;
  * {@link IllegalArgumentException}, a collection that does not fit throws {@link IllegalStateException}, a failed
  * call to Qdrant (unreachable, deadline) throws {@link UncheckedIOException}. Thread-safe.
  */
-public final class QdrantChunkStore implements ChunkStore {
+public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval.ChunkAccess {
     private static final Logger LOG = LoggerFactory.getLogger(QdrantChunkStore.class);
 
     static final String META = "meta";
@@ -141,14 +141,9 @@ public final class QdrantChunkStore implements ChunkStore {
                 if (offset != null) scroll.setOffset(offset);
                 var page = store.call("scroll " + source.collection(), store.client.scrollAsync(scroll.build()));
                 List<StoredChunk> chunks = new ArrayList<>(page.getResultCount());
-                for (RetrievedPoint point : page.getResultList()) {
-                    var output = point.getVectors().hasVector() ? point.getVectors().getVector()
-                            : point.getVectors().getVectors().getVectorsOrThrow(DENSE);
-                    List<Float> values = output.hasDense() ? output.getDense().getDataList() : output.getDataList();
-                    float[] vector = new float[values.size()];
-                    for (int i = 0; i < vector.length; i++) vector[i] = values.get(i);
-                    chunks.add(new StoredChunk(toChunk(point.getId().getUuid(), point.getPayloadMap()), vector));
-                }
+                for (RetrievedPoint point : page.getResultList())
+                    chunks.add(new StoredChunk(toChunk(point.getId().getUuid(), point.getPayloadMap()),
+                            denseVector(point.getVectors())));
                 store.upsert(chunks);
                 copied += chunks.size();
                 offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
@@ -380,6 +375,41 @@ public final class QdrantChunkStore implements ChunkStore {
         return META + ".\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /** The dense vector of a point, whether the collection has named vectors or one unnamed vector. */
+    private static float[] denseVector(io.qdrant.client.grpc.Points.VectorsOutput vectors) {
+        var output = vectors.hasVector() ? vectors.getVector() : vectors.getVectors().getVectorsOrThrow(DENSE);
+        List<Float> values = output.hasDense() ? output.getDense().getDataList() : output.getDataList();
+        float[] vector = new float[values.size()];
+        for (int i = 0; i < vector.length; i++) vector[i] = values.get(i);
+        return vector;
+    }
+
+    @Override
+    public Map<String, float[]> vectors(java.util.Collection<String> chunkIds) {
+        if (chunkIds.isEmpty()) return Map.of();
+        List<io.qdrant.client.grpc.Common.PointId> ids = chunkIds.stream().map(c -> id(pointId(c))).toList();
+        List<RetrievedPoint> points = call("retrieve vectors", client.retrieveAsync(config.collection(), ids,
+                enable(false), io.qdrant.client.WithVectorsSelectorFactory.include(List.of(DENSE)), null));
+        Map<String, float[]> vectors = new HashMap<>();
+        for (RetrievedPoint point : points) vectors.put(point.getId().getUuid(), denseVector(point.getVectors()));
+        return vectors;
+    }
+
+    @Override
+    public void deleteChunks(java.util.Collection<String> chunkIds) {
+        if (chunkIds.isEmpty()) return;
+        var ids = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder()
+                .addAllIds(chunkIds.stream().map(c -> id(pointId(c))).toList());
+        call("delete", client.deleteAsync(DeletePoints.newBuilder()
+                .setCollectionName(config.collection()).setWait(true)
+                .setPoints(PointsSelector.newBuilder().setPoints(ids)).build()));
+    }
+
+    @Override
+    public void deleteAll() {
+        delete(Filter.getDefaultInstance()); // a filter without conditions matches every point
+    }
+
     @Override
     public long count() {
         return call("count", client.countAsync(config.collection(), null, true));
@@ -405,7 +435,7 @@ public final class QdrantChunkStore implements ChunkStore {
         chunk.metadata().forEach((key, val) -> metadata.put(key, value(val)));
         String keywordText = String.join("\n", chunk.title(), chunk.heading(), chunk.text());
         // The BM25 sparse vector is computed by Qdrant from the text; a chunk without any text has none.
-        var vectors = keywordText.isBlank() ? vectors(stored.vector())
+        var vectors = keywordText.isBlank() ? io.qdrant.client.VectorsFactory.vectors(stored.vector())
                 : namedVectors(Map.of(DENSE, vector(stored.vector()), BM25, vector(bm25Document(keywordText, true))));
         return PointStruct.newBuilder()
                 .setId(id(pointId(chunk.id())))
