@@ -138,6 +138,10 @@ final class RetrievalSuite extends Harness.Suite {
         List<List<Object>> rows = new ArrayList<>();
         Map<String, Object> results = new LinkedHashMap<>();
         try {
+            if (searchModes.equals(List.of(SearchMode.KEYWORD))) {
+                keywordOnly(data, report, rows, results);
+                return finish(report, data, rows, results);
+            }
             for (String index : indexes) {
                 System.err.println("[retrieval] " + index + " search (" + modes + ") over " + data);
                 BeirRetrievalEval.Options options = new BeirRetrievalEval.Options(data, model, pooling, split, instruction,
@@ -166,10 +170,56 @@ final class RetrievalSuite extends Harness.Suite {
             runCleanup();
             if (qdrantServer != null) qdrantServer.close();
         }
+        return finish(report, data, rows, results);
+    }
+
+    private EvalReport finish(ReportBuilder report, Path data, List<List<Object>> rows, Map<String, Object> results) {
         report.metric("results", results);
         report.table(new Charts.Table("Retrieval on " + data.getFileName() + " (" + split + ")",
                 List.of("index", "mode", "queries", "nDCG@10", "recall@10", "recall@100", "MRR@10", "judged queries"), rows));
         return report.finish();
+    }
+
+    /**
+     * {@code --modes keyword} alone: BM25 needs no embeddings, so nothing is encoded; the stores get one placeholder
+     * unit vector per chunk (never searched). Exact and Lucene are the same BM25 here (Lucene's is exact).
+     */
+    private void keywordOnly(Path data, ReportBuilder report, List<List<Object>> rows, Map<String, Object> results) {
+        BeirDataset dataset = BeirDataset.load(data, split);
+        List<String> ids = List.copyOf(dataset.documents().keySet());
+        List<String> texts = List.copyOf(dataset.documents().values());
+        float[] placeholder = new float[384];
+        placeholder[0] = 1;
+        List<float[]> vectors = java.util.Collections.nCopies(ids.size(), placeholder);
+        List<float[]> queryVectors = java.util.Collections.nCopies(dataset.queries().size(), placeholder);
+        report.configure("keywordOnly", true);
+        for (String index : indexes) {
+            if ("exact".equals(index)) continue;
+            System.err.println("[retrieval] " + index + " keyword search over " + data + " (no encoding)");
+            try {
+                ChunkStore store = "lucene".equals(index) ? luceneStore(placeholder.length)
+                        : qdrantStore(placeholder.length, texts, report);
+                Retriever keyword = ChunkStoreRetriever.index(store, ids, texts, vectors).withMode(SearchMode.KEYWORD);
+                BeirRetrievalEval.Scores s = BeirRetrievalEval.evaluate(dataset, queryVectors, keyword);
+                results.put(index + ", keyword", s);
+                rows.add(List.of(index, "keyword", "query text", s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
+                report.headline(Metric.higher("ndcg@10 (" + index + ", keyword)", s.ndcg10()));
+                report.headline(Metric.higher("recall@100 (" + index + ", keyword)", s.recall100()));
+                if (filterPartitions > 0) {
+                    ChunkStore filtered = "lucene".equals(index) ? luceneStore(placeholder.length)
+                            : qdrantStore(placeholder.length, texts, report);
+                    FilteredRetrieval.write(filtered, ids, texts, vectors, filterPartitions);
+                    FilteredRetrieval.Scores f = FilteredRetrieval.evaluate(dataset, queryVectors,
+                            FilteredRetrieval.storeRanker(filtered, SearchMode.KEYWORD), filterPartitions);
+                    results.put(index + ", filtered, keyword", f);
+                    rows.add(List.of(index + ", filtered", "keyword", "query text", f.ndcg10(), f.recall10(), f.recall100(),
+                            f.mrr10(), f.queries()));
+                    report.headline(Metric.higher("ndcg@10 (" + index + ", filtered, keyword)", f.ndcg10()));
+                }
+            } finally {
+                runCleanup();
+            }
+        }
     }
 
     private void runCleanup() {
