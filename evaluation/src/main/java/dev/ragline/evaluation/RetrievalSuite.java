@@ -87,6 +87,10 @@ final class RetrievalSuite extends Harness.Suite {
             description = "Hybrid: reciprocal rank fusion constant (default: ${DEFAULT-VALUE}).")
     int rrfK;
 
+    @Option(names = "--analyzer", defaultValue = "ENGLISH",
+            description = "Analyzer of the Lucene BM25 field: ENGLISH or STANDARD (default: ${DEFAULT-VALUE}).")
+    KeywordAnalyzer analyzer;
+
     @Option(names = "--cache", description = "Document-embedding cache (default: ~/.cache/ragline/beir, shared by every checkout on the machine).")
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "ragline", "beir");
 
@@ -133,7 +137,7 @@ final class RetrievalSuite extends Harness.Suite {
                 .configure("instruction", instruction.name()).configure("indexes", indexes)
                 .configure("modes", searchModes.stream().map(SearchMode::wireName).toList())
                 .configure("candidatesPerLeg", candidates).configure("rrfK", rrfK)
-                .configure("keywordAnalyzer", KeywordAnalyzer.ENGLISH.name())
+                .configure("keywordAnalyzer", analyzer.name())
                 .input("dataset", data.getFileName().toString(), data);
         List<List<Object>> rows = new ArrayList<>();
         Map<String, Object> results = new LinkedHashMap<>();
@@ -286,7 +290,8 @@ final class RetrievalSuite extends Harness.Suite {
     /** A Lucene HNSW + BM25 store in a temporary folder, closed and deleted at the end of the pass. */
     private LuceneChunkStore luceneStore(int dimension) {
         Path dir = temporaryDirectory();
-        LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension).withHybrid(hybrid()));
+        LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension).withHybrid(hybrid())
+                .withAnalyzer(analyzer));
         cleanup.add(() -> {
             store.close();
             deleteTree(dir);
