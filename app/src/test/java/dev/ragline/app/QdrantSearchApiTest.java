@@ -39,5 +39,13 @@ class QdrantSearchApiTest {
         assertThat(documentIds("how fast must on-call respond to a page?", 2, null).get(0)).isEqualTo("ops-1");
         assertThat(documentIds("how fast must on-call respond to a page?", 2, Map.of("team", "hr"))).containsExactly("hr-1");
         assertThat(search(Map.of("query", "paid holiday", "k", 1)).getString("hits[0].title")).isEqualTo("Holidays");
+        // Keyword (server-side BM25) and hybrid (Query API RRF) through the API, with the filter on both legs.
+        var keyword = search(Map.of("query", "twenty-eight days", "k", 2, "mode", "keyword"));
+        assertThat(keyword.getString("hits[0].documentId")).isEqualTo("hr-1");
+        assertThat(keyword.getInt("hits[0].legs.keyword.rank")).isEqualTo(1);
+        var hybrid = search(Map.of("query", "pages fifteen minutes", "k", 2, "mode", "hybrid", "filter", Map.of("team", "ops")));
+        assertThat(hybrid.getList("hits.documentId")).containsExactly("ops-1");
+        assertThat(hybrid.getInt("hits[0].legs.keyword.rank")).isEqualTo(1);
+        assertThat(hybrid.getInt("hits[0].legs.dense.rank")).isEqualTo(1);
     }
 }

@@ -106,7 +106,47 @@ class SearchApiTest {
     }
 
     @Test
+    void searchModesDenseKeywordAndHybridSayWhichLegsFoundEachHit() {
+        String id = "code-" + System.nanoTime();
+        try (var topic = new DocumentTopic(platform.bootstrapServers(), config.kafka().topic())) {
+            topic.send(id, """
+                    {"id": "%s", "title": "Controller faults", "version": 1, "metadata": {"team": "firmware"},
+                     "text": "Fault QX7-3310 means the motor controller lost its hall sensor signal."}
+                    """.formatted(id));
+        }
+        Eventually.await("the fault document to be searchable", INGEST_TIMEOUT,
+                () -> documentIds("motor controller hall sensor", 5, Map.of("document_id", id)).contains(id));
+
+        JsonPath keyword = search(Map.of("query", "QX7-3310", "k", 3, "mode", "keyword"));
+        assertThat(keyword.getString("mode")).isEqualTo("keyword");
+        assertThat(keyword.getString("hits[0].documentId")).isEqualTo(id);
+        assertThat(keyword.getInt("hits[0].legs.keyword.rank")).isEqualTo(1);
+        assertThat(keyword.getMap("hits[0].legs")).doesNotContainKey("dense");
+
+        JsonPath hybrid = search(Map.of("query", "what is fault QX7-3310", "k", 5, "mode", "HYBRID"));
+        assertThat(hybrid.getString("mode")).isEqualTo("hybrid");
+        assertThat(hybrid.getList("hits.documentId")).contains(id);
+        int at = hybrid.getList("hits.documentId").indexOf(id);
+        assertThat(hybrid.getInt("hits[" + at + "].legs.keyword.rank")).isEqualTo(1);
+
+        JsonPath dense = search(Map.of("query", "motor controller hall sensor", "k", 3, "mode", "dense"));
+        assertThat(dense.getMap("hits[0].legs")).containsOnlyKeys("dense");
+        assertThat(dense.getDouble("hits[0].score")).isEqualTo(dense.getDouble("hits[0].legs.dense.score"));
+
+        // The configured default (hybrid) applies without a mode.
+        assertThat(search(Map.of("query", "QX7-3310", "k", 1)).getString("mode")).isEqualTo(config.store().search().mode());
+        // Ask takes the mode too.
+        given().contentType(ContentType.JSON).body(Map.of("question", "what is fault QX7-3310?", "mode", "keyword"))
+                .post("/v1/ask").then().statusCode(200);
+    }
+
+    @Test
     void invalidRequestsGetA400WithAClearMessage() {
+        given().contentType(ContentType.JSON).body(Map.of("query", "brakes", "mode", "fuzzy")).post("/v1/search")
+                .then().statusCode(400).body("message", containsString("mode: must be one of dense, keyword, hybrid"))
+                .body("details[0]", containsString("mode:"));
+        given().contentType(ContentType.JSON).body(Map.of("question", "brakes?", "mode", "semantic")).post("/v1/ask")
+                .then().statusCode(400).body("message", containsString("mode: must be one of dense, keyword, hybrid"));
         given().contentType(ContentType.JSON).body(Map.of("query", " ", "k", 3)).post("/v1/search")
                 .then().statusCode(400).body("message", containsString("query: must not be blank"));
         given().contentType(ContentType.JSON).body(Map.of("query", "brakes", "k", 0)).post("/v1/search")

@@ -24,6 +24,30 @@ public interface ChunkStore extends AutoCloseable {
     /** Top-k chunks by cosine similarity to an L2-normalised query vector, among those the filter admits. */
     List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter);
 
+    /**
+     * A search in the query's {@link SearchMode}: dense (the vector search above), keyword (BM25 on the text) or
+     * hybrid (both legs with the same filter, fused by reciprocal rank fusion); hits say which legs found them.
+     * Stores without a keyword index support dense only and refuse the others with
+     * {@link UnsupportedOperationException}.
+     */
+    default List<SearchHit> search(SearchQuery query) {
+        if (query.mode() != SearchMode.DENSE)
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " has no keyword index; "
+                    + query.mode().wireName() + " search is not supported");
+        List<SearchHit> hits = search(query.vector(), query.k(), query.filter());
+        List<SearchHit> ranked = new java.util.ArrayList<>(hits.size());
+        for (int i = 0; i < hits.size(); i++) {
+            SearchHit hit = hits.get(i);
+            ranked.add(new SearchHit(hit.chunk(), hit.score(), new SearchHit.Leg(i + 1, hit.score()), null));
+        }
+        return ranked;
+    }
+
+    /** The search modes {@link #search(SearchQuery)} accepts. */
+    default java.util.Set<SearchMode> searchModes() {
+        return java.util.EnumSet.of(SearchMode.DENSE);
+    }
+
     /** Number of chunks stored. */
     long count();
 

@@ -1,5 +1,22 @@
 package dev.ragline.core;
 
-/** A chunk returned by a search, with its similarity score (cosine: higher is better). */
-public record SearchHit(Chunk chunk, double score) {
+/**
+ * A chunk returned by a search with its score: the cosine similarity for a dense search (higher is better), the
+ * BM25 score for a keyword search, the reciprocal-rank-fusion score for a hybrid search. {@code dense} and
+ * {@code keyword} say whether each leg found the chunk, at which rank (from 1) and with which leg score; null when
+ * that leg did not find it or did not run (the plain vector {@link ChunkStore#search(float[], int, MetadataFilter)}
+ * leaves both null).
+ */
+public record SearchHit(Chunk chunk, double score, Leg dense, Leg keyword) {
+
+    /** One leg's view of a hit: its rank in that leg's list (1 = best) and the leg's own score. */
+    public record Leg(int rank, double score) {
+        public Leg {
+            if (rank < 1) throw new IllegalArgumentException("rank counts from 1, was " + rank);
+        }
+    }
+
+    public SearchHit(Chunk chunk, double score) {
+        this(chunk, score, null, null);
+    }
 }

@@ -41,6 +41,7 @@ import java.util.stream.IntStream;
  * {@link Encoders#open(EncoderConfig)}.
  */
 public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEncoder.class);
     private static final String HIDDEN_STATE_OUTPUT = "last_hidden_state";
 
@@ -261,6 +262,8 @@ public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable
 
     @Override
     public void close() {
+        // Idempotent: LangChain4j code and try-with-resources may both close the encoder.
+        if (!closed.compareAndSet(false, true)) return;
         try {
             session.close();
         } catch (OrtException e) {

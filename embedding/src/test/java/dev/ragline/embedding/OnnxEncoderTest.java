@@ -46,6 +46,14 @@ class OnnxEncoderTest {
     }
 
     @Test
+    void closeIsIdempotent() {
+        OnnxEncoder encoder = Encoders.open(EncoderConfig.of("all-minilm-l6-v2-q"));
+        assertThat(encoder.embedQuery("hello")).hasSize(384);
+        encoder.close();
+        encoder.close(); // a second close (LangChain4j and try-with-resources both closing) is a no-op
+    }
+
+    @Test
     void describesTheModel() {
         assertThat(bge.modelId()).isEqualTo("bge-small-en-v1.5");
         assertThat(bge.dimension()).isEqualTo(384);

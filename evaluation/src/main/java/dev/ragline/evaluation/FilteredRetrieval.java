@@ -4,10 +4,13 @@ import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
 import dev.ragline.evaluation.metrics.RetrievalMetrics;
 import dev.ragline.evaluation.retrieval.BeirDataset;
 import dev.ragline.evaluation.retrieval.ExactSearch;
+import dev.ragline.evaluation.retrieval.RrfFusion;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +35,11 @@ final class FilteredRetrieval {
 
     interface Ranker {
         List<String> search(float[] query, int k, String partition);
+
+        /** With the query text, for keyword and hybrid rankers; dense ones ignore it. */
+        default List<String> search(String text, float[] query, int k, String partition) {
+            return search(query, k, partition);
+        }
     }
 
     static String partitionOf(String documentId, int partitions) {
@@ -54,6 +62,45 @@ final class FilteredRetrieval {
 
     /** Writes every document, tagged with its partition, into the store and searches it with the filter. */
     static Ranker store(ChunkStore store, List<String> ids, List<String> texts, List<float[]> vectors, int partitions) {
+        write(store, ids, texts, vectors, partitions);
+        return storeRanker(store, SearchMode.DENSE);
+    }
+
+    /** Searches a store written by {@link #write} in a mode, with the partition filter on every leg. */
+    static Ranker storeRanker(ChunkStore store, SearchMode mode) {
+        return new Ranker() {
+            @Override
+            public List<String> search(float[] query, int k, String partition) {
+                return search(null, query, k, partition);
+            }
+
+            @Override
+            public List<String> search(String text, float[] query, int k, String partition) {
+                return store.search(new SearchQuery(text, mode.usesVector() ? query : null, k,
+                                MetadataFilter.equalTo(KEY, partition), mode)).stream()
+                        .map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
+            }
+        };
+    }
+
+    /** Exact dense search in the partition fused (RRF, k) with a keyword ranker: the reference for hybrid. */
+    static Ranker fused(Ranker dense, Ranker keyword, int rrfK) {
+        return new Ranker() {
+            @Override
+            public List<String> search(float[] query, int k, String partition) {
+                throw new IllegalStateException("hybrid search needs the query text");
+            }
+
+            @Override
+            public List<String> search(String text, float[] query, int k, String partition) {
+                return RrfFusion.fuse(List.of(dense.search(text, query, k, partition),
+                        keyword.search(text, query, k, partition)), rrfK, k);
+            }
+        };
+    }
+
+    /** Writes every document, tagged with its partition, into the store. */
+    static void write(ChunkStore store, List<String> ids, List<String> texts, List<float[]> vectors, int partitions) {
         List<StoredChunk> batch = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
@@ -65,8 +112,6 @@ final class FilteredRetrieval {
                 batch = new ArrayList<>();
             }
         }
-        return (query, k, partition) -> store.search(query, k, MetadataFilter.equalTo(KEY, partition)).stream()
-                .map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
     }
 
     /** @param queryVectors in {@code data.queries()} order */
@@ -86,7 +131,7 @@ final class FilteredRetrieval {
             judged.forEach((d, g) -> {
                 if (partitionOf(d, partitions).equals(partition)) inPartition.put(d, g);
             });
-            List<String> ranking = ranker.search(queryVectors.get(i), 100, partition);
+            List<String> ranking = ranker.search(data.queries().get(queryIds.get(i)), queryVectors.get(i), 100, partition);
             for (String d : ranking)
                 if (!partitionOf(d, partitions).equals(partition))
                     throw new IllegalStateException("filtered search returned " + d + " from another partition");

@@ -13,8 +13,18 @@ import dev.ragline.evaluation.retrieval.BeirRetrievalEval;
 import dev.ragline.evaluation.retrieval.ChunkStoreRetriever;
 import dev.ragline.evaluation.retrieval.ExactSearch;
 import dev.ragline.evaluation.retrieval.Retriever;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.core.SearchMode;
+import dev.ragline.evaluation.retrieval.RrfFusion;
+import dev.ragline.retrieval.HybridConfig;
+import dev.ragline.retrieval.lucene.KeywordAnalyzer;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
+import dev.ragline.retrieval.qdrant.QdrantChunkStore;
+import dev.ragline.retrieval.qdrant.QdrantStoreConfig;
+import dev.ragline.retrieval.qdrant.QdrantTestServer;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,12 +36,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-/** Dense retrieval on a BEIR folder through the embedding engineer's {@link BeirRetrievalEval}, per index kind. */
-@Command(name = "retrieval", description = "nDCG@10, recall@10/100, MRR@10 on a BEIR folder (exact search and/or Lucene HNSW).")
+/**
+ * Retrieval on a BEIR folder through the embedding engineer's {@link BeirRetrievalEval}: per index kind (exact
+ * search, the Lucene store, a real Qdrant server) and per search mode (dense, keyword = BM25, hybrid = RRF of both),
+ * with and without a metadata filter.
+ */
+@Command(name = "retrieval", description = "nDCG@10, recall@10/100, MRR@10 on a BEIR folder: dense, keyword (BM25) and hybrid "
+        + "(RRF) search over exact search, the Lucene store and/or a Qdrant server.")
 final class RetrievalSuite extends Harness.Suite {
 
     @Option(names = "--beir", description = "BEIR folder (default: <datasets>/scifact).")
@@ -50,8 +67,29 @@ final class RetrievalSuite extends Harness.Suite {
     BeirRetrievalEval.InstructionMode instruction;
 
     @Option(names = "--index", split = ",", defaultValue = "exact",
-            description = "exact (cosine over all documents) and/or lucene (the platform's HNSW store) (default: ${DEFAULT-VALUE}).")
+            description = "exact (cosine over all documents; keyword = Lucene BM25, hybrid = RRF of the two in memory), "
+                    + "lucene (the platform's HNSW + BM25 store) and/or qdrant (a real Qdrant server) (default: ${DEFAULT-VALUE}).")
     List<String> indexes;
+
+    @Option(names = "--modes", split = ",", defaultValue = "dense,keyword,hybrid",
+            description = "Search modes to evaluate on each index: dense, keyword, hybrid (default: ${DEFAULT-VALUE}).")
+    List<String> modes;
+
+    @Option(names = "--qdrant", description = "host:grpcPort of a Qdrant 1.16 server for --index qdrant (default: start the "
+            + "pinned test server from retrieval/qdrant-server, which the retrieval build installs).")
+    String qdrant;
+
+    @Option(names = "--candidates", defaultValue = "" + HybridConfig.DEFAULT_CANDIDATES_PER_LEG,
+            description = "Hybrid: candidates per leg (default: ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--rrf-k", defaultValue = "" + HybridConfig.DEFAULT_RRF_K,
+            description = "Hybrid: reciprocal rank fusion constant (default: ${DEFAULT-VALUE}).")
+    int rrfK;
+
+    @Option(names = "--analyzer", defaultValue = "ENGLISH",
+            description = "Analyzer of the Lucene BM25 field: ENGLISH or STANDARD (default: ${DEFAULT-VALUE}).")
+    KeywordAnalyzer analyzer;
 
     @Option(names = "--cache", description = "Document-embedding cache (default: ~/.cache/ragline/beir, shared by every checkout on the machine).")
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "ragline", "beir");
@@ -69,50 +107,133 @@ final class RetrievalSuite extends Harness.Suite {
     /** Stores opened for this run, closed and deleted when it ends. */
     private final List<Runnable> cleanup = new ArrayList<>();
 
+    /** The Qdrant test server started for this run, if any. */
+    private QdrantTestServer qdrantServer;
+
     @Override
     String name() {
         return "retrieval";
     }
 
+    private List<SearchMode> searchModes() {
+        return modes.stream().map(SearchMode::parse).distinct().toList();
+    }
+
+    private HybridConfig hybrid() {
+        return new HybridConfig(candidates, rrfK);
+    }
+
+    /** Headline names: dense rows keep the names of the dense-only reports, so runs stay comparable. */
+    private static String key(String index, SearchMode mode, String queries) {
+        return mode == SearchMode.DENSE ? index + ", " + queries : index + ", " + mode.wireName() + ", " + queries;
+    }
+
     @Override
     EvalReport run() {
         Path data = beir != null ? beir : harness.datasets.resolve("scifact");
+        List<SearchMode> searchModes = searchModes();
         ReportBuilder report = ReportBuilder.start(name(), harness.label)
                 .configure("beir", data.toString()).configure("model", model).configure("split", split)
                 .configure("instruction", instruction.name()).configure("indexes", indexes)
+                .configure("modes", searchModes.stream().map(SearchMode::wireName).toList())
+                .configure("candidatesPerLeg", candidates).configure("rrfK", rrfK)
+                .configure("keywordAnalyzer", analyzer.name())
                 .input("dataset", data.getFileName().toString(), data);
         List<List<Object>> rows = new ArrayList<>();
         Map<String, Object> results = new LinkedHashMap<>();
-        for (String index : indexes) {
-            System.err.println("[retrieval] " + index + " search over " + data);
-            BeirRetrievalEval.Options options = new BeirRetrievalEval.Options(data, model, pooling, split, instruction,
-                    cache, threads, 32);
-            BeirRetrievalEval.Result r;
-            try {
-                r = BeirRetrievalEval.run(options, retriever(index));
-            } finally {
-                cleanup.forEach(Runnable::run);
-                cleanup.clear();
+        try {
+            if (searchModes.equals(List.of(SearchMode.KEYWORD))) {
+                keywordOnly(data, report, rows, results);
+                return finish(report, data, rows, results);
             }
-            report.encoder(r.model(), r.modelSha256());
-            results.put(index, r);
-            r.rows().forEach((queries, s) -> {
-                String key = index + ", " + queries;
-                rows.add(List.of(index, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
-                report.headline(Metric.higher("ndcg@10 (" + key + ")", s.ndcg10()));
-                report.headline(Metric.higher("recall@100 (" + key + ")", s.recall100()));
-                report.headline(Metric.higher("mrr@10 (" + key + ")", s.mrr10()));
-            });
+            for (String index : indexes) {
+                System.err.println("[retrieval] " + index + " search (" + modes + ") over " + data);
+                BeirRetrievalEval.Options options = new BeirRetrievalEval.Options(data, model, pooling, split, instruction,
+                        cache, threads, 32);
+                Map<String, BeirRetrievalEval.Result> byMode;
+                try {
+                    byMode = BeirRetrievalEval.runEach(options, docs -> retrievers(index, docs, searchModes, report));
+                } finally {
+                    runCleanup();
+                }
+                byMode.forEach((modeName, r) -> {
+                    SearchMode mode = SearchMode.parse(modeName);
+                    report.encoder(r.model(), r.modelSha256());
+                    results.put(index + ", " + modeName, r);
+                    r.rows().forEach((queries, s) -> {
+                        String key = key(index, mode, queries);
+                        rows.add(List.of(index, modeName, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
+                        report.headline(Metric.higher("ndcg@10 (" + key + ")", s.ndcg10()));
+                        report.headline(Metric.higher("recall@100 (" + key + ")", s.recall100()));
+                        report.headline(Metric.higher("mrr@10 (" + key + ")", s.mrr10()));
+                    });
+                });
+            }
+            if (filterPartitions > 0) filtered(data, report, rows, results, searchModes);
+        } finally {
+            runCleanup();
+            if (qdrantServer != null) qdrantServer.close();
         }
-        if (filterPartitions > 0) filtered(data, report, rows, results);
+        return finish(report, data, rows, results);
+    }
+
+    private EvalReport finish(ReportBuilder report, Path data, List<List<Object>> rows, Map<String, Object> results) {
         report.metric("results", results);
         report.table(new Charts.Table("Retrieval on " + data.getFileName() + " (" + split + ")",
-                List.of("index", "queries", "nDCG@10", "recall@10", "recall@100", "MRR@10", "judged queries"), rows));
+                List.of("index", "mode", "queries", "nDCG@10", "recall@10", "recall@100", "MRR@10", "judged queries"), rows));
         return report.finish();
     }
 
-    /** The same indexes, searched with a partition filter (see {@link FilteredRetrieval}). */
-    private void filtered(Path data, ReportBuilder report, List<List<Object>> rows, Map<String, Object> results) {
+    /**
+     * {@code --modes keyword} alone: BM25 needs no embeddings, so nothing is encoded; the stores get one placeholder
+     * unit vector per chunk (never searched). Exact and Lucene are the same BM25 here (Lucene's is exact).
+     */
+    private void keywordOnly(Path data, ReportBuilder report, List<List<Object>> rows, Map<String, Object> results) {
+        BeirDataset dataset = BeirDataset.load(data, split);
+        List<String> ids = List.copyOf(dataset.documents().keySet());
+        List<String> texts = List.copyOf(dataset.documents().values());
+        float[] placeholder = new float[384];
+        placeholder[0] = 1;
+        List<float[]> vectors = java.util.Collections.nCopies(ids.size(), placeholder);
+        List<float[]> queryVectors = java.util.Collections.nCopies(dataset.queries().size(), placeholder);
+        report.configure("keywordOnly", true);
+        for (String index : indexes) {
+            if ("exact".equals(index)) continue;
+            System.err.println("[retrieval] " + index + " keyword search over " + data + " (no encoding)");
+            try {
+                ChunkStore store = "lucene".equals(index) ? luceneStore(placeholder.length)
+                        : qdrantStore(placeholder.length, texts, report);
+                Retriever keyword = ChunkStoreRetriever.index(store, ids, texts, vectors).withMode(SearchMode.KEYWORD);
+                BeirRetrievalEval.Scores s = BeirRetrievalEval.evaluate(dataset, queryVectors, keyword);
+                results.put(index + ", keyword", s);
+                rows.add(List.of(index, "keyword", "query text", s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
+                report.headline(Metric.higher("ndcg@10 (" + index + ", keyword)", s.ndcg10()));
+                report.headline(Metric.higher("recall@100 (" + index + ", keyword)", s.recall100()));
+                if (filterPartitions > 0) {
+                    ChunkStore filtered = "lucene".equals(index) ? luceneStore(placeholder.length)
+                            : qdrantStore(placeholder.length, texts, report);
+                    FilteredRetrieval.write(filtered, ids, texts, vectors, filterPartitions);
+                    FilteredRetrieval.Scores f = FilteredRetrieval.evaluate(dataset, queryVectors,
+                            FilteredRetrieval.storeRanker(filtered, SearchMode.KEYWORD), filterPartitions);
+                    results.put(index + ", filtered, keyword", f);
+                    rows.add(List.of(index + ", filtered", "keyword", "query text", f.ndcg10(), f.recall10(), f.recall100(),
+                            f.mrr10(), f.queries()));
+                    report.headline(Metric.higher("ndcg@10 (" + index + ", filtered, keyword)", f.ndcg10()));
+                }
+            } finally {
+                runCleanup();
+            }
+        }
+    }
+
+    private void runCleanup() {
+        cleanup.forEach(Runnable::run);
+        cleanup.clear();
+    }
+
+    /** The same indexes, searched with a partition filter on every leg (see {@link FilteredRetrieval}). */
+    private void filtered(Path data, ReportBuilder report, List<List<Object>> rows, Map<String, Object> results,
+                          List<SearchMode> searchModes) {
         BeirDataset dataset = BeirDataset.load(data, split);
         boolean instructed = instruction == BeirRetrievalEval.InstructionMode.ON;
         String queries = instructed ? "with instruction" : "without instruction";
@@ -125,31 +246,52 @@ final class RetrievalSuite extends Harness.Suite {
             queryVectors = instructed ? encoder.embedQueries(texts) : encoder.embedPassages(texts);
         }
         report.configure("filterPartitions", filterPartitions);
+        int dimension = documents.vectors().getFirst().length;
         for (String index : indexes) {
-            FilteredRetrieval.Scores s;
+            Map<SearchMode, FilteredRetrieval.Ranker> rankers = new LinkedHashMap<>();
             try {
-                FilteredRetrieval.Ranker ranker = switch (index) {
-                    case "exact" -> FilteredRetrieval.exact(documents.ids(), documents.vectors(), filterPartitions);
-                    case "lucene" -> FilteredRetrieval.store(luceneStore(documents.vectors().getFirst().length),
-                            documents.ids(), documents.texts(), documents.vectors(), filterPartitions);
+                switch (index) {
+                    case "exact" -> {
+                        FilteredRetrieval.Ranker exact = FilteredRetrieval.exact(documents.ids(), documents.vectors(), filterPartitions);
+                        FilteredRetrieval.Ranker keyword = null;
+                        if (searchModes.stream().anyMatch(SearchMode::usesText)) {
+                            ChunkStore bm25 = luceneStore(dimension);
+                            FilteredRetrieval.write(bm25, documents.ids(), documents.texts(), documents.vectors(), filterPartitions);
+                            keyword = FilteredRetrieval.storeRanker(bm25, SearchMode.KEYWORD);
+                        }
+                        for (SearchMode mode : searchModes)
+                            rankers.put(mode, switch (mode) {
+                                case DENSE -> exact;
+                                case KEYWORD -> keyword;
+                                case HYBRID -> FilteredRetrieval.fused(exact, keyword, rrfK);
+                            });
+                    }
+                    case "lucene", "qdrant" -> {
+                        ChunkStore store = "lucene".equals(index) ? luceneStore(dimension) : qdrantStore(dimension, documents.texts(), report);
+                        FilteredRetrieval.write(store, documents.ids(), documents.texts(), documents.vectors(), filterPartitions);
+                        for (SearchMode mode : searchModes) rankers.put(mode, FilteredRetrieval.storeRanker(store, mode));
+                    }
                     default -> throw new IllegalArgumentException("unknown index '" + index + "'");
-                };
-                s = FilteredRetrieval.evaluate(dataset, queryVectors, ranker, filterPartitions);
+                }
+                for (var entry : rankers.entrySet()) {
+                    FilteredRetrieval.Scores s = FilteredRetrieval.evaluate(dataset, queryVectors, entry.getValue(), filterPartitions);
+                    String name = index + ", filtered";
+                    String modeName = entry.getKey().wireName();
+                    results.put(name + ", " + modeName, s);
+                    rows.add(List.of(name, modeName, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
+                    report.headline(Metric.higher("ndcg@10 (" + key(name, entry.getKey(), queries) + ")", s.ndcg10()));
+                }
             } finally {
-                cleanup.forEach(Runnable::run);
-                cleanup.clear();
+                runCleanup();
             }
-            String name = index + ", filtered";
-            results.put(name, s);
-            rows.add(List.of(name, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
-            report.headline(Metric.higher("ndcg@10 (" + name + ", " + queries + ")", s.ndcg10()));
         }
     }
 
-    /** A Lucene HNSW store in a temporary folder, closed and deleted at the end of the pass. */
+    /** A Lucene HNSW + BM25 store in a temporary folder, closed and deleted at the end of the pass. */
     private LuceneChunkStore luceneStore(int dimension) {
         Path dir = temporaryDirectory();
-        LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension));
+        LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension).withHybrid(hybrid())
+                .withAnalyzer(analyzer));
         cleanup.add(() -> {
             store.close();
             deleteTree(dir);
@@ -157,19 +299,95 @@ final class RetrievalSuite extends Harness.Suite {
         return store;
     }
 
-    private Function<BeirRetrievalEval.IndexedDocuments, Retriever> retriever(String index) {
-        return switch (index) {
-            case "exact" -> docs -> {
-                documents = docs;
-                return new ExactSearch(docs.ids(), docs.vectors());
-            };
-            case "lucene" -> docs -> {
-                documents = docs;
-                LuceneChunkStore store = luceneStore(docs.vectors().getFirst().length);
-                return ChunkStoreRetriever.index(store, docs.ids(), docs.texts(), docs.vectors());
-            };
-            default -> throw new IllegalArgumentException("unknown index '" + index + "' (exact, lucene)");
-        };
+    /**
+     * A fresh collection on the Qdrant server (started here unless --qdrant names one), with qdrant/bm25's average
+     * length set to the corpus's mean token count (English analysis, as Qdrant's BM25 tokenizes: lower case, stop
+     * words removed, stemmed); the collection is dropped at the end of the pass.
+     */
+    private QdrantChunkStore qdrantStore(int dimension, List<String> texts, ReportBuilder report) {
+        String host;
+        int port;
+        if (qdrant != null) {
+            String[] parts = qdrant.split(":");
+            host = parts[0];
+            port = parts.length > 1 ? Integer.parseInt(parts[1]) : QdrantStoreConfig.DEFAULT_GRPC_PORT;
+        } else {
+            if (qdrantServer == null) qdrantServer = QdrantTestServer.start();
+            host = qdrantServer.host();
+            port = qdrantServer.grpcPort();
+        }
+        double avgLen = averageTokens(texts);
+        report.configure("qdrantBm25AvgLen", Math.round(avgLen * 10) / 10.0);
+        String collection = "ragline_eval_" + UUID.randomUUID().toString().replace("-", "");
+        QdrantStoreConfig config = QdrantStoreConfig.defaults(host, port, collection, dimension)
+                .withHybrid(hybrid()).withBm25AvgLen(avgLen).withTimeout(java.time.Duration.ofMinutes(5));
+        QdrantChunkStore store = QdrantChunkStore.open(config);
+        cleanup.add(() -> {
+            store.close();
+            try (var client = new io.qdrant.client.QdrantClient(io.qdrant.client.QdrantGrpcClient
+                    .newBuilder(host, port, false).build())) {
+                client.deleteCollectionAsync(collection).get();
+            } catch (Exception e) {
+                System.err.println("[retrieval] could not drop Qdrant collection " + collection + ": " + e.getMessage());
+            }
+        });
+        return store;
+    }
+
+    static double averageTokens(List<String> texts) {
+        long tokens = 0;
+        try (Analyzer analyzer = KeywordAnalyzer.ENGLISH.create()) {
+            for (String text : texts) {
+                try (TokenStream stream = analyzer.tokenStream("t", text)) {
+                    stream.reset();
+                    while (stream.incrementToken()) tokens++;
+                    stream.end();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return texts.isEmpty() ? QdrantStoreConfig.DEFAULT_BM25_AVG_LEN : Math.max(1.0, (double) tokens / texts.size());
+    }
+
+    private Map<String, Retriever> retrievers(String index, BeirRetrievalEval.IndexedDocuments docs,
+                                              List<SearchMode> searchModes, ReportBuilder report) {
+        documents = docs;
+        int dimension = docs.vectors().getFirst().length;
+        Map<String, Retriever> retrievers = new LinkedHashMap<>();
+        switch (index) {
+            case "exact" -> {
+                ExactSearch exact = new ExactSearch(docs.ids(), docs.vectors());
+                ChunkStoreRetriever keyword = searchModes.stream().anyMatch(SearchMode::usesText)
+                        ? ChunkStoreRetriever.index(luceneStore(dimension), docs.ids(), docs.texts(), docs.vectors())
+                                .withMode(SearchMode.KEYWORD) : null;
+                for (SearchMode mode : searchModes)
+                    retrievers.put(mode.wireName(), switch (mode) {
+                        case DENSE -> exact;
+                        case KEYWORD -> keyword;
+                        case HYBRID -> new Retriever() {
+                            @Override
+                            public List<String> search(float[] queryVector, int k) {
+                                throw new IllegalStateException("hybrid search needs the query text");
+                            }
+
+                            @Override
+                            public List<String> search(String text, float[] queryVector, int k) {
+                                int depth = hybrid().depth(k);
+                                return RrfFusion.fuse(List.of(exact.search(queryVector, depth),
+                                        keyword.search(text, queryVector, depth)), rrfK, k);
+                            }
+                        };
+                    });
+            }
+            case "lucene", "qdrant" -> {
+                ChunkStore store = "lucene".equals(index) ? luceneStore(dimension) : qdrantStore(dimension, docs.texts(), report);
+                ChunkStoreRetriever dense = ChunkStoreRetriever.index(store, docs.ids(), docs.texts(), docs.vectors());
+                for (SearchMode mode : searchModes) retrievers.put(mode.wireName(), dense.withMode(mode));
+            }
+            default -> throw new IllegalArgumentException("unknown index '" + index + "' (exact, lucene, qdrant)");
+        }
+        return retrievers;
     }
 
     private static Path temporaryDirectory() {

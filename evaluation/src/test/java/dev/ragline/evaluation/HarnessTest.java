@@ -62,13 +62,22 @@ class HarnessTest {
         ReportRepository repo = new ReportRepository(dir.resolve("reports"));
         EvalReport report = repo.read(repo.list().getFirst().runId()).orElseThrow();
         List<List<Object>> rows = report.charts().tables().getFirst().rows();
-        assertThat(rows).extracting(r -> r.get(0)).containsExactly("exact", "lucene", "exact, filtered", "lucene, filtered");
-        // A handful of documents: HNSW finds the same neighbours as exact search.
-        assertThat(rows.get(1).get(2)).isEqualTo(rows.get(0).get(2));
-        assertThat(rows.get(3).get(2)).isEqualTo(rows.get(2).get(2));
-        assertThat((Double) rows.get(0).get(2)).isBetween(0.0, 1.0).isPositive();
+        assertThat(rows).extracting(r -> r.get(0) + "/" + r.get(1)).containsExactly(
+                "exact/dense", "exact/keyword", "exact/hybrid", "lucene/dense", "lucene/keyword", "lucene/hybrid",
+                "exact, filtered/dense", "exact, filtered/keyword", "exact, filtered/hybrid",
+                "lucene, filtered/dense", "lucene, filtered/keyword", "lucene, filtered/hybrid");
+        // A handful of documents: HNSW finds the same neighbours as exact search, BM25 is exact in both, and the
+        // in-memory RRF of the exact legs equals the store's fusion.
+        for (int i = 0; i < 3; i++) {
+            assertThat(rows.get(3 + i).get(3)).as("lucene vs exact, " + rows.get(i).get(1)).isEqualTo(rows.get(i).get(3));
+            assertThat(rows.get(9 + i).get(3)).as("filtered, " + rows.get(i).get(1)).isEqualTo(rows.get(6 + i).get(3));
+        }
+        assertThat((Double) rows.get(0).get(3)).isBetween(0.0, 1.0).isPositive();
+        assertThat((Double) rows.get(1).get(3)).isBetween(0.0, 1.0).isPositive();
         assertThat(report.headline()).extracting(EvalReport.Metric::name)
-                .contains("ndcg@10 (exact, without instruction)", "ndcg@10 (lucene, without instruction)");
+                .contains("ndcg@10 (exact, without instruction)", "ndcg@10 (lucene, without instruction)",
+                        "ndcg@10 (lucene, keyword, without instruction)", "ndcg@10 (lucene, hybrid, without instruction)",
+                        "ndcg@10 (lucene, filtered, hybrid, without instruction)");
         assertThat(report.provenance().encoderModel()).isEqualTo("bge-small-en-v1.5-q");
     }
 }

@@ -16,5 +16,12 @@ public record AskRequest(
         @Min(value = 1, message = "must be between 1 and 20") @Max(value = 20, message = "must be between 1 and 20")
         Integer k,
         @Schema(description = "Metadata filter for retrieval, as in /v1/search.")
-        Map<String, Object> filter) {
+        Map<String, Object> filter,
+        @Schema(description = "Retrieval mode for the passages, as in /v1/search: dense, keyword or hybrid.",
+                enumeration = {"dense", "keyword", "hybrid"})
+        String mode) {
+
+    public AskRequest(String question, Integer k, Map<String, Object> filter) {
+        this(question, k, filter, null);
+    }
 }

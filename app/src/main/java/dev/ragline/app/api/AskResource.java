@@ -27,6 +27,7 @@ public class AskResource {
     private static final Logger LOG = Logger.getLogger(AskResource.class);
 
     @Inject AskService asks;
+    @Inject dev.ragline.core.ChunkStore store;
 
     @POST
     @Blocking
@@ -36,7 +37,12 @@ public class AskResource {
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
     @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
-        return asks.ask(request.question(), request.k(), Filters.parse(request.filter()), AskService.Listener.NONE);
+        return asks.ask(request.question(), request.k(), Filters.parse(request.filter()), mode(request),
+                AskService.Listener.NONE);
+    }
+
+    private dev.ragline.core.SearchMode mode(AskRequest request) {
+        return SearchModes.parse(request.mode(), asks.defaultMode(), store);
     }
 
     /**
@@ -52,9 +58,10 @@ public class AskResource {
     public void stream(@Valid @NotNull(message = "a JSON body is required") AskRequest request,
                        @Context SseEventSink sink, @Context Sse sse) {
         var filter = Filters.parse(request.filter());
+        var mode = mode(request);
         try (sink) {
             try {
-                AskResponse response = asks.ask(request.question(), request.k(), filter, new AskService.Listener() {
+                AskResponse response = asks.ask(request.question(), request.k(), filter, mode, new AskService.Listener() {
                     @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
                     @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
                 });

@@ -15,7 +15,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response invalidRequest(InvalidRequestException e) {
-        return json(400, "bad_request", e.getMessage(), List.of());
+        return json(400, "bad_request", e.getMessage(), e.details());
     }
 
     @ServerExceptionMapper

@@ -17,7 +17,15 @@ public record SearchRequest(
         Integer k,
         @Schema(description = "Metadata filter: every key must match; a value is a string or a list of strings "
                 + "(any of). The key document_id matches the document id.", example = "{\"team\": [\"search\", \"ml\"]}")
-        Map<String, Object> filter) {
+        Map<String, Object> filter,
+        @Schema(description = "dense (vector similarity), keyword (BM25) or hybrid (both, fused by reciprocal rank "
+                + "fusion); default from ragline.store.search.mode.", enumeration = {"dense", "keyword", "hybrid"},
+                example = "hybrid")
+        String mode) {
+
+    public SearchRequest(String query, Integer k, Map<String, Object> filter) {
+        this(query, k, filter, null);
+    }
 
     public int kOrDefault() {
         return k == null ? 5 : k;

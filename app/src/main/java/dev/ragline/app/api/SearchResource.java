@@ -3,6 +3,9 @@ package dev.ragline.app.api;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.Encoder;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
+import dev.ragline.app.config.RaglineConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -26,6 +29,7 @@ public class SearchResource {
     @Inject Encoder encoder;
     @Inject ChunkStore store;
     @Inject MeterRegistry registry;
+    @Inject RaglineConfig config;
 
     @POST
     @Operation(summary = "Ranked chunks most similar to the query, optionally restricted by a metadata filter.")
@@ -33,12 +37,19 @@ public class SearchResource {
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
     public SearchResponse search(@Valid @NotNull(message = "a JSON body is required") SearchRequest request) {
         MetadataFilter filter = Filters.parse(request.filter());
+        SearchMode mode = SearchModes.parse(request.mode(), defaultMode(config), store);
         long start = System.nanoTime();
-        var hits = store.search(encoder.embedQuery(request.query()), request.kOrDefault(), filter);
+        float[] vector = mode.usesVector() ? encoder.embedQuery(request.query()) : null;
+        var hits = store.search(new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode));
         long took = System.nanoTime() - start;
-        Timer.builder("ragline.search.latency").description("Query encoding plus vector search")
+        Timer.builder("ragline.search.latency").description("Query encoding plus search")
+                .tag("mode", mode.wireName())
                 .publishPercentileHistogram().register(registry).record(java.time.Duration.ofNanos(took));
-        return new SearchResponse(request.query(), request.kOrDefault(), took / 1e6,
+        return new SearchResponse(request.query(), request.kOrDefault(), mode.wireName(), took / 1e6,
                 hits.stream().map(SearchResponse.Hit::of).toList());
+    }
+
+    static SearchMode defaultMode(RaglineConfig config) {
+        return SearchMode.parse(config.store().search().mode());
     }
 }

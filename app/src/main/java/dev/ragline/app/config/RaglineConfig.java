@@ -63,9 +63,30 @@ public interface RaglineConfig {
 
         Qdrant qdrant();
 
+        Search search();
+
+        /** Keyword and hybrid search. */
+        interface Search {
+            /** Default mode of /v1/search and /v1/ask: dense, keyword or hybrid (best SciFact nDCG@10 measured). */
+            @WithDefault("hybrid")
+            String mode();
+
+            /** Chunks each leg contributes to the fusion (at least k). */
+            @WithDefault("100")
+            int candidatesPerLeg();
+
+            /** Reciprocal rank fusion constant: rank r (from 1) adds 1 / (rrf-k + r). */
+            @WithDefault("60")
+            int rrfK();
+        }
+
         interface Lucene {
             /** Index directory; defaults to {data-dir}/lucene. */
             Optional<Path> path();
+
+            /** Analyzer of the BM25 field: english (stemming, stop words) or standard. */
+            @WithDefault("english")
+            String analyzer();
         }
 
         interface Qdrant {
@@ -82,6 +103,10 @@ public interface RaglineConfig {
 
             @WithDefault("ragline_chunks")
             String collection();
+
+            /** Average chunk length in BM25 tokens that qdrant/bm25 normalises with (Qdrant's default 256). */
+            @WithDefault("256")
+            double bm25AvgLen();
         }
     }
 

@@ -8,6 +8,8 @@ import dev.ragline.classifier.routing.RouteType;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.Encoder;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 import dev.ragline.core.SearchHit;
 import dev.ragline.generation.AnswerListener;
 import dev.ragline.generation.GroundedAnswer;
@@ -44,6 +46,7 @@ public class AskService {
     private final IntentRouting routing;
     private final Decoder decoder;
     private final RaglineConfig.Ask config;
+    private final SearchMode defaultMode;
     private final MeterRegistry registry;
 
     public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
@@ -53,10 +56,23 @@ public class AskService {
         this.routing = routing;
         this.decoder = decoder;
         this.config = config.ask();
+        this.defaultMode = SearchMode.parse(config.store().search().mode());
         this.registry = registry;
     }
 
     public AskResponse ask(String question, Integer k, MetadataFilter filter, Listener listener) {
+        return ask(question, k, filter, defaultMode, listener);
+    }
+
+    public SearchMode defaultMode() {
+        return defaultMode;
+    }
+
+    /**
+     * Routes and answers. Passages are retrieved in {@code mode}; the out-of-scope rule compares the best dense-leg
+     * cosine of the retrieved passages with {@code min-retrieval-score} (in keyword mode there is none: it abstains).
+     */
+    public AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -79,16 +95,19 @@ public class AskService {
         List<SearchHit> hits = List.of();
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
-                    : filter.and(new MetadataFilter(route.passageFilter())).map(f -> store.search(query.get(), 1, f)).orElse(List.of());
+                    : filter.and(new MetadataFilter(route.passageFilter()))
+                            .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                            .orElse(List.of());
             if (route.template() == null && hits.isEmpty()) {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
                         + "', so the decoder answers from retrieved passages");
             }
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = store.search(query.get(), topK, filter);
+            hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
             if (RouteType.ABSTAIN.name().equals(route.type())) {
-                double best = hits.isEmpty() ? 0 : hits.get(0).score();
+                double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
+                        .max().orElse(0);
                 if (best >= config.minRetrievalScore()) {
                     route = reroute(route, RouteType.GENERATE, String.format(
                             "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",

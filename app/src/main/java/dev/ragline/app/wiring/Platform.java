@@ -13,6 +13,9 @@ import dev.ragline.ingestion.IngestionConfig;
 import dev.ragline.ingestion.KafkaIngestionConsumer;
 import dev.ragline.ingestion.SamplePublisher;
 import dev.ragline.ingestion.TokenAwareSplitter;
+import dev.ragline.core.SearchMode;
+import dev.ragline.retrieval.HybridConfig;
+import dev.ragline.retrieval.lucene.KeywordAnalyzer;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
 import dev.ragline.retrieval.qdrant.QdrantChunkStore;
@@ -104,17 +107,22 @@ public class Platform {
 
     static ChunkStore openStore(RaglineConfig config, int dimension) {
         var s = config.store();
+        SearchMode.parse(s.search().mode()); // a bad default fails at start, not on the first request
+        var hybrid = new HybridConfig(s.search().candidatesPerLeg(), s.search().rrfK());
         return switch (s.type().toLowerCase(Locale.ROOT)) {
             case "lucene" -> {
                 var dir = s.lucene().path().orElse(config.dataDir().resolve("lucene"));
                 LOG.infof("embedded Lucene store in %s", dir.toAbsolutePath());
-                yield LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension));
+                yield LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, dimension)
+                        .withAnalyzer(KeywordAnalyzer.valueOf(s.lucene().analyzer().toUpperCase(Locale.ROOT)))
+                        .withHybrid(hybrid));
             }
             case "qdrant" -> {
                 var q = s.qdrant();
                 LOG.infof("Qdrant store at %s:%d, collection %s", q.host(), q.grpcPort(), q.collection());
                 yield QdrantChunkStore.open(QdrantStoreConfig.defaults(q.host(), q.grpcPort(), q.collection(), dimension)
-                        .withCredentials(q.apiKey().orElse(null), q.useTls()));
+                        .withCredentials(q.apiKey().orElse(null), q.useTls())
+                        .withHybrid(hybrid).withBm25AvgLen(q.bm25AvgLen()));
             }
             default -> throw new IllegalArgumentException(
                     "ragline.store.type must be 'lucene' or 'qdrant', got '" + s.type() + "'");

@@ -58,7 +58,7 @@ public final class BeirRetrievalEval {
         double ndcg = 0, recall10 = 0, recall100 = 0, mrr = 0;
         for (int i = 0; i < queryIds.size(); i++) {
             Map<String, Integer> judged = data.qrels().get(queryIds.get(i));
-            List<String> ranking = retriever.search(queryVectors.get(i), 100);
+            List<String> ranking = retriever.search(data.queries().get(queryIds.get(i)), queryVectors.get(i), 100);
             ndcg += RetrievalMetrics.ndcgAtK(ranking, judged, 10);
             recall10 += RetrievalMetrics.recallAtK(ranking, judged, 10);
             recall100 += RetrievalMetrics.recallAtK(ranking, judged, 100);
@@ -77,6 +77,14 @@ public final class BeirRetrievalEval {
     }
 
     public static Result run(Options options, Function<IndexedDocuments, Retriever> index) {
+        return runEach(options, docs -> Map.of("", index.apply(docs))).get("");
+    }
+
+    /**
+     * Several retrievers over the same index (for example dense, keyword and hybrid search of one store): documents
+     * and queries are encoded once; one result per retriever name, in the map's order.
+     */
+    public static Map<String, Result> runEach(Options options, Function<IndexedDocuments, Map<String, Retriever>> index) {
         BeirDataset data = BeirDataset.load(options.data(), options.split());
         EncoderConfig config = EncoderConfig.of(options.model()).withPooling(options.pooling())
                 .withIntraOpThreads(options.threads()).withBatchSize(options.batchSize()).withQueryInstruction(true);
@@ -90,19 +98,25 @@ public final class BeirRetrievalEval {
             long started = System.nanoTime();
             List<float[]> documentVectors = List.of(cache.embed(encoder, texts, progress()));
             double documentSeconds = (System.nanoTime() - started) / 1e9;
-            Retriever retriever = index.apply(new IndexedDocuments(ids, texts, documentVectors));
+            Map<String, Retriever> retrievers = index.apply(new IndexedDocuments(ids, texts, documentVectors));
 
             List<String> queries = List.copyOf(data.queries().values());
-            Map<String, Scores> rows = new LinkedHashMap<>();
             boolean hasInstruction = !encoder.queryInstruction().isEmpty();
+            Map<String, List<float[]>> queryVectors = new LinkedHashMap<>();
             if (hasInstruction && options.instruction() != InstructionMode.OFF)
-                rows.put("with instruction", evaluate(data, encoder.embedQueries(queries), retriever));
+                queryVectors.put("with instruction", encoder.embedQueries(queries));
             if (!hasInstruction)
-                rows.put("no instruction", evaluate(data, encoder.embedPassages(queries), retriever));
+                queryVectors.put("no instruction", encoder.embedPassages(queries));
             else if (options.instruction() != InstructionMode.ON)
-                rows.put("without instruction", evaluate(data, encoder.embedPassages(queries), retriever));
-            return new Result(encoder.modelId(), encoder.modelSha256(), data.corpusSha256(), ids.size(),
-                    queries.size(), overMax, encoder.maxTokens(), wasCached, documentSeconds, rows);
+                queryVectors.put("without instruction", encoder.embedPassages(queries));
+            Map<String, Result> results = new LinkedHashMap<>();
+            retrievers.forEach((name, retriever) -> {
+                Map<String, Scores> rows = new LinkedHashMap<>();
+                queryVectors.forEach((variant, vectors) -> rows.put(variant, evaluate(data, vectors, retriever)));
+                results.put(name, new Result(encoder.modelId(), encoder.modelSha256(), data.corpusSha256(), ids.size(),
+                        queries.size(), overMax, encoder.maxTokens(), wasCached, documentSeconds, rows));
+            });
+            return results;
         }
     }
 

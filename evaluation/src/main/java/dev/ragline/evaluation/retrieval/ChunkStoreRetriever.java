@@ -4,6 +4,8 @@ import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
 
 import java.util.ArrayList;
@@ -11,13 +13,20 @@ import java.util.List;
 
 /**
  * Evaluates a real {@link ChunkStore} (Lucene HNSW, Qdrant) instead of exact search: each document is stored as
- * one chunk whose document id is the BEIR document id, and hits map back to document ids.
+ * one chunk whose document id is the BEIR document id, and hits map back to document ids. Searches in one
+ * {@link SearchMode}: dense (the query vector), keyword (BM25 on the query text) or hybrid.
  */
 public final class ChunkStoreRetriever implements Retriever {
     private final ChunkStore store;
+    private final SearchMode mode;
 
     public ChunkStoreRetriever(ChunkStore store) {
+        this(store, SearchMode.DENSE);
+    }
+
+    public ChunkStoreRetriever(ChunkStore store, SearchMode mode) {
         this.store = store;
+        this.mode = mode;
     }
 
     /** Writes one chunk per document (version 1, position 0) in batches, then returns a retriever over the store. */
@@ -39,9 +48,21 @@ public final class ChunkStoreRetriever implements Retriever {
         return new ChunkStoreRetriever(store);
     }
 
+    /** The same store searched in another mode. */
+    public ChunkStoreRetriever withMode(SearchMode mode) {
+        return new ChunkStoreRetriever(store, mode);
+    }
+
     @Override
     public List<String> search(float[] queryVector, int k) {
+        if (mode != SearchMode.DENSE) throw new IllegalStateException(mode.wireName() + " search needs the query text");
         return store.search(queryVector, k, MetadataFilter.NONE).stream()
                 .map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
+    }
+
+    @Override
+    public List<String> search(String queryText, float[] queryVector, int k) {
+        return store.search(new SearchQuery(queryText, mode.usesVector() ? queryVector : null, k, MetadataFilter.NONE, mode))
+                .stream().map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
     }
 }

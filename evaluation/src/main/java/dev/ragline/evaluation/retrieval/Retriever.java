@@ -6,4 +6,9 @@ import java.util.List;
 @FunctionalInterface
 public interface Retriever {
     List<String> search(float[] queryVector, int k);
+
+    /** With the query text too, for keyword and hybrid retrievers; dense ones ignore it. */
+    default List<String> search(String queryText, float[] queryVector, int k) {
+        return search(queryVector, k);
+    }
 }

@@ -10,6 +10,8 @@ import dev.ragline.core.ChunkStore;
 import dev.ragline.core.Encoder;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,18 +19,30 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * LangChain4j {@link ContentRetriever} over our encoder and store: the query text is embedded with
- * {@link Encoder#embedQuery} (which adds the model's query instruction, if any) and the top chunks come back as
- * {@link Content} with their relevance score ({@code (cosine + 1) / 2}) and chunk id.
+ * LangChain4j {@link ContentRetriever} over our encoder and store, in a {@link SearchMode}: dense (the query text is
+ * embedded with {@link Encoder#embedQuery}, which adds the model's query instruction, if any), keyword (BM25 on the
+ * query text, nothing embedded) or hybrid (both, fused by reciprocal rank fusion). The top chunks come back as
+ * {@link Content} with the chunk id and a score: dense, the relevance {@code (cosine + 1) / 2}; keyword, the BM25
+ * score; hybrid, the RRF score.
  */
 public final class ChunkStoreContentRetriever implements ContentRetriever {
     private final ChunkStore store;
     private final Encoder encoder;
     private final int maxResults;
     private final MetadataFilter filter;
+    private final SearchMode mode;
 
     public ChunkStoreContentRetriever(ChunkStore store, Encoder encoder, int maxResults, MetadataFilter filter) {
+        this(store, encoder, maxResults, filter, SearchMode.DENSE);
+    }
+
+    public ChunkStoreContentRetriever(ChunkStore store, Encoder encoder, int maxResults, MetadataFilter filter,
+                                      SearchMode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
         this.store = Objects.requireNonNull(store, "store");
+        if (!store.searchModes().contains(mode))
+            throw new IllegalArgumentException(store.getClass().getSimpleName() + " does not support "
+                    + mode.wireName() + " search");
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.filter = Objects.requireNonNull(filter, "filter");
         if (maxResults < 1) throw new IllegalArgumentException("maxResults must be at least 1, was " + maxResults);
@@ -42,14 +56,20 @@ public final class ChunkStoreContentRetriever implements ContentRetriever {
         this(store, encoder, maxResults, MetadataFilter.NONE);
     }
 
+    public SearchMode mode() {
+        return mode;
+    }
+
     @Override
     public List<Content> retrieve(Query query) {
         List<Content> contents = new ArrayList<>();
-        for (SearchHit hit : store.search(encoder.embedQuery(query.text()), maxResults, filter)) {
+        float[] vector = mode.usesVector() ? encoder.embedQuery(query.text()) : null;
+        for (SearchHit hit : store.search(new SearchQuery(query.text(), vector, maxResults, filter, mode))) {
             TextSegment segment = ChunkStoreEmbeddingStore.toSegment(hit.chunk());
             if (segment == null) continue; // an embedding-only chunk has no content to give
+            double score = mode == SearchMode.DENSE ? RelevanceScore.fromCosineSimilarity(hit.score()) : hit.score();
             contents.add(Content.from(segment, Map.of(
-                    ContentMetadata.SCORE, RelevanceScore.fromCosineSimilarity(hit.score()),
+                    ContentMetadata.SCORE, score,
                     ContentMetadata.EMBEDDING_ID, hit.chunk().id())));
         }
         return contents;

@@ -6,8 +6,11 @@ import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
 import dev.ragline.retrieval.StoreArguments;
+import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
@@ -19,7 +22,12 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -47,6 +55,8 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.QueryBuilder;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 import org.slf4j.Logger;
@@ -56,10 +66,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Embedded chunk store: one Lucene index on disk, vectors in an HNSW graph, chunk fields stored, metadata indexed
@@ -68,39 +80,51 @@ import java.util.OptionalLong;
  * <p>Writes are committed before they return (one commit per call, so write in batches); searches use a reader
  * refreshed after each write. Thread-safe. One process may open a directory at a time (Lucene's write lock).
  */
-public final class LuceneChunkStore implements ChunkStore {
+public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval.ChunkAccess {
     private static final Logger LOG = LoggerFactory.getLogger(LuceneChunkStore.class);
 
     static final String ID = "id";
     static final String VECTOR = "vector";
+    /** BM25 text field (indexed, not stored): title, heading and text of the chunk, analyzed by the configured analyzer. */
+    static final String KEYWORD = "bm25";
     /** Metadata key {@code k} is the keyword field {@code meta.k}. */
     static final String META_PREFIX = "meta.";
     /** Commit user data: the dimension the index was created for, checked on every open. */
     private static final String DIMENSION_KEY = "ragline.dimension";
+    /** Commit user data: the analyzer of the BM25 field; absent in indexes written before the keyword field existed. */
+    private static final String KEYWORD_ANALYZER_KEY = "ragline.keyword-analyzer";
+    /** Documents re-written per commit while upgrading an index's keyword field. */
+    private static final int UPGRADE_BATCH = 1_000;
 
     private final LuceneStoreConfig config;
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    private final Analyzer analyzer;
     private volatile boolean closed;
 
     private LuceneChunkStore(LuceneStoreConfig config, Directory directory, IndexWriter writer,
-                             SearcherManager searchers) {
+                             SearcherManager searchers, Analyzer analyzer) {
         this.config = config;
         this.directory = directory;
         this.writer = writer;
         this.searchers = searchers;
+        this.analyzer = analyzer;
     }
 
     /** Opens the index in {@code config.directory()}, creating it if absent. */
     public static LuceneChunkStore open(LuceneStoreConfig config) {
         Directory directory = null;
         IndexWriter writer = null;
+        Analyzer analyzer = config.analyzer().create();
         try {
             Files.createDirectories(config.directory());
             directory = FSDirectory.open(config.directory());
             checkExistingDimension(directory, config);
-            IndexWriterConfig writerConfig = new IndexWriterConfig()
+            String keywordAnalyzer = DirectoryReader.indexExists(directory)
+                    ? SegmentInfos.readLatestCommit(directory).getUserData().get(KEYWORD_ANALYZER_KEY)
+                    : config.analyzer().name();
+            IndexWriterConfig writerConfig = new IndexWriterConfig(analyzer)
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setCodec(codec(config));
             try {
@@ -109,20 +133,57 @@ public final class LuceneChunkStore implements ChunkStore {
                 throw new IllegalStateException("Lucene index at " + config.directory()
                         + " is already open in another store or process", e);
             }
-            writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(config.dimension())).entrySet());
+            if (!config.analyzer().name().equals(keywordAnalyzer)) upgradeKeywordField(writer, config, keywordAnalyzer);
+            writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(config.dimension()),
+                    KEYWORD_ANALYZER_KEY, config.analyzer().name()).entrySet());
             writer.commit();
             SearcherManager searchers = new SearcherManager(writer, null);
-            LOG.info("Opened Lucene chunk store at {} (dimension {}, {}, M {}, beam {}, efSearch {})",
+            LOG.info("Opened Lucene chunk store at {} (dimension {}, {}, M {}, beam {}, efSearch {}, keyword analyzer {})",
                     config.directory(), config.dimension(), config.vectorEncoding(), config.maxConn(),
-                    config.beamWidth(), config.efSearch());
-            return new LuceneChunkStore(config, directory, writer, searchers);
+                    config.beamWidth(), config.efSearch(), config.analyzer());
+            return new LuceneChunkStore(config, directory, writer, searchers, analyzer);
         } catch (IOException e) {
-            IOUtils.closeWhileHandlingException(writer, directory);
+            IOUtils.closeWhileHandlingException(writer, directory, analyzer);
             throw new UncheckedIOException("cannot open Lucene index at " + config.directory(), e);
         } catch (RuntimeException e) {
-            IOUtils.closeWhileHandlingException(writer, directory);
+            IOUtils.closeWhileHandlingException(writer, directory, analyzer);
             throw e;
         }
+    }
+
+    /**
+     * Upgrades an index written without the BM25 field (before hybrid search existed), or with another analyzer:
+     * every live chunk is re-written from its stored fields and its float vector, now with the keyword field.
+     * Chunk ids, vectors and metadata are unchanged; the upgrade is committed in batches and is idempotent, so an
+     * interrupted one is finished by the next open.
+     */
+    private static void upgradeKeywordField(IndexWriter writer, LuceneStoreConfig config, String previous)
+            throws IOException {
+        long started = System.nanoTime();
+        int rewritten = 0;
+        try (DirectoryReader reader = DirectoryReader.open(writer)) {
+            if (reader.numDocs() == 0) return;
+            LOG.warn("Lucene index at {} has {} ({} chunks); re-indexing the BM25 keyword field with the {} analyzer",
+                    config.directory(), previous == null ? "no BM25 keyword field (written before hybrid search)"
+                            : "a BM25 keyword field analyzed with " + previous, reader.numDocs(), config.analyzer());
+            for (LeafReaderContext context : reader.leaves()) {
+                LeafReader leaf = context.reader();
+                FloatVectorValues vectors = leaf.getFloatVectorValues(VECTOR);
+                if (vectors == null) continue;
+                Bits live = leaf.getLiveDocs();
+                StoredFields stored = leaf.storedFields();
+                KnnVectorValues.DocIndexIterator docs = vectors.iterator();
+                for (int doc = docs.nextDoc(); doc != KnnVectorValues.DocIndexIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                    if (live != null && !live.get(doc)) continue;
+                    Chunk chunk = toChunk(stored.document(doc));
+                    float[] vector = vectors.vectorValue(docs.index()).clone();
+                    writer.updateDocument(new Term(ID, chunk.id()), toDocument(new StoredChunk(chunk, vector)));
+                    if (++rewritten % UPGRADE_BATCH == 0) writer.commit();
+                }
+            }
+        }
+        LOG.warn("Lucene index at {}: BM25 keyword field re-indexed for {} chunks in {} ms", config.directory(),
+                rewritten, (System.nanoTime() - started) / 1_000_000);
     }
 
     private static void checkExistingDimension(Directory directory, LuceneStoreConfig config) throws IOException {
@@ -227,23 +288,90 @@ public final class LuceneChunkStore implements ChunkStore {
     public List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter) {
         StoreArguments.checkQuery(queryVector, k, config.dimension());
         ensureOpen();
-        boolean quantized = config.vectorEncoding() == LuceneStoreConfig.VectorEncoding.INT8;
-        int candidates = Math.max(k, config.efSearch());
-        // Quantized scores are approximate: take more candidates, then rank them by the exact float score.
-        if (quantized) candidates = (int) Math.ceil(candidates * config.oversample());
-        Query query = new KnnFloatVectorQuery(VECTOR, queryVector, candidates, toLuceneFilter(filter));
-        int collect = candidates;
+        Query luceneFilter = toLuceneFilter(filter);
         return withSearcher(searcher -> {
-            TopDocs top = searcher.search(query, quantized ? collect : k);
-            if (quantized && top.scoreDocs.length > 0) top = exactRescorer(queryVector).rescore(searcher, top, k);
+            TopDocs top = denseLeg(searcher, queryVector, k, luceneFilter);
             StoredFields stored = searcher.storedFields();
             List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc hit : top.scoreDocs) {
-                // Lucene scores dot product as (1 + dot) / 2; give back the cosine.
-                hits.add(new SearchHit(toChunk(stored.document(hit.doc)), 2.0 * hit.score - 1.0));
+            for (ScoreDoc hit : top.scoreDocs) hits.add(new SearchHit(toChunk(stored.document(hit.doc)), cosine(hit.score)));
+            return hits;
+        });
+    }
+
+    /** Top {@code n} by vector similarity among the filter's documents; scores are Lucene's {@code (1 + dot) / 2}. */
+    private TopDocs denseLeg(IndexSearcher searcher, float[] queryVector, int n, Query luceneFilter) throws IOException {
+        boolean quantized = config.vectorEncoding() == LuceneStoreConfig.VectorEncoding.INT8;
+        int candidates = Math.max(n, config.efSearch());
+        // Quantized scores are approximate: take more candidates, then rank them by the exact float score.
+        if (quantized) candidates = (int) Math.ceil(candidates * config.oversample());
+        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, queryVector, candidates, luceneFilter),
+                quantized ? candidates : n);
+        if (quantized && top.scoreDocs.length > 0) top = exactRescorer(queryVector).rescore(searcher, top, n);
+        return top;
+    }
+
+    /** Top {@code n} by BM25 on the keyword field among the filter's documents; empty when the text has no terms. */
+    private TopDocs keywordLeg(IndexSearcher searcher, String text, int n, Query luceneFilter) throws IOException {
+        Query terms = new QueryBuilder(analyzer).createBooleanQuery(KEYWORD, text);
+        if (terms == null) return new TopDocs(new org.apache.lucene.search.TotalHits(0,
+                org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), new ScoreDoc[0]);
+        Query query = luceneFilter == null ? terms : new BooleanQuery.Builder()
+                .add(terms, BooleanClause.Occur.MUST).add(luceneFilter, BooleanClause.Occur.FILTER).build();
+        return searcher.search(query, n);
+    }
+
+    /**
+     * Dense, keyword or hybrid search on one searcher (one point-in-time view of the index), both legs with the same
+     * metadata pre-filter. Hybrid: each leg returns {@code max(k, candidatesPerLeg)} chunks, fused by Lucene's
+     * {@link TopDocs#rrf} with the configured constant; the hit score is the RRF score and each hit carries its
+     * rank and score in the legs that found it (dense: cosine, keyword: BM25).
+     */
+    @Override
+    public List<SearchHit> search(SearchQuery query) {
+        if (query.mode().usesVector()) StoreArguments.checkQuery(query.vector(), query.k(), config.dimension());
+        ensureOpen();
+        Query luceneFilter = toLuceneFilter(query.filter());
+        int k = query.k();
+        return withSearcher(searcher -> {
+            StoredFields stored = searcher.storedFields();
+            int depth = query.mode() == SearchMode.HYBRID ? config.hybrid().depth(k) : k;
+            TopDocs dense = query.mode().usesVector() ? denseLeg(searcher, query.vector(), depth, luceneFilter) : null;
+            TopDocs keyword = query.mode().usesText() ? keywordLeg(searcher, query.text(), depth, luceneFilter) : null;
+            Map<Integer, SearchHit.Leg> denseLegs = legs(dense, true);
+            Map<Integer, SearchHit.Leg> keywordLegs = legs(keyword, false);
+            TopDocs ranked = switch (query.mode()) {
+                case DENSE -> dense;
+                case KEYWORD -> keyword;
+                case HYBRID -> TopDocs.rrf(k, config.hybrid().rrfK(), new TopDocs[]{dense, keyword});
+            };
+            List<SearchHit> hits = new ArrayList<>(ranked.scoreDocs.length);
+            for (ScoreDoc hit : ranked.scoreDocs) {
+                double score = query.mode() == SearchMode.DENSE ? cosine(hit.score) : hit.score;
+                hits.add(new SearchHit(toChunk(stored.document(hit.doc)), score,
+                        denseLegs.get(hit.doc), keywordLegs.get(hit.doc)));
             }
             return hits;
         });
+    }
+
+    @Override
+    public Set<SearchMode> searchModes() {
+        return EnumSet.allOf(SearchMode.class);
+    }
+
+    private static Map<Integer, SearchHit.Leg> legs(TopDocs top, boolean dense) {
+        if (top == null) return Map.of();
+        Map<Integer, SearchHit.Leg> legs = new HashMap<>();
+        for (int i = 0; i < top.scoreDocs.length; i++) {
+            ScoreDoc hit = top.scoreDocs[i];
+            legs.put(hit.doc, new SearchHit.Leg(i + 1, dense ? cosine(hit.score) : hit.score));
+        }
+        return legs;
+    }
+
+    /** Lucene scores dot product as {@code (1 + dot) / 2}; give back the cosine. */
+    private static double cosine(float luceneScore) {
+        return 2.0 * luceneScore - 1.0;
     }
 
     /** Re-scores hits with the full-precision vectors kept beside the quantized ones. */
@@ -271,6 +399,50 @@ public final class LuceneChunkStore implements ChunkStore {
     }
 
     @Override
+    public Map<String, float[]> vectors(java.util.Collection<String> chunkIds) {
+        ensureOpen();
+        if (chunkIds.isEmpty()) return Map.of();
+        Query byId = new TermInSetQuery(ID, chunkIds.stream().map(BytesRef::new).toList());
+        return withSearcher(searcher -> {
+            Map<String, float[]> vectors = new HashMap<>();
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            StoredFields stored = searcher.storedFields();
+            for (ScoreDoc hit : searcher.search(byId, chunkIds.size()).scoreDocs) {
+                LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(hit.doc, leaves));
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+                if (values == null) continue;
+                KnnVectorValues.DocIndexIterator it = values.iterator();
+                if (it.advance(hit.doc - leaf.docBase) != hit.doc - leaf.docBase) continue;
+                vectors.put(stored.document(hit.doc).get(ID), values.vectorValue(it.index()).clone());
+            }
+            return vectors;
+        });
+    }
+
+    @Override
+    public void deleteChunks(java.util.Collection<String> chunkIds) {
+        ensureOpen();
+        if (chunkIds.isEmpty()) return;
+        try {
+            writer.deleteDocuments(chunkIds.stream().map(id -> new Term(ID, id)).toArray(Term[]::new));
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
+    }
+
+    @Override
+    public void deleteAll() {
+        ensureOpen();
+        try {
+            writer.deleteAll();
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene delete failed in " + config.directory(), e);
+        }
+    }
+
+    @Override
     public long count() {
         ensureOpen();
         return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs());
@@ -290,7 +462,7 @@ public final class LuceneChunkStore implements ChunkStore {
         if (closed) return;
         closed = true;
         try {
-            IOUtils.close(searchers, writer, directory);
+            IOUtils.close(searchers, writer, directory, analyzer);
         } catch (IOException e) {
             throw new UncheckedIOException("closing Lucene index at " + config.directory() + " failed", e);
         }
@@ -331,7 +503,13 @@ public final class LuceneChunkStore implements ChunkStore {
         doc.add(new StoredField(END_OFFSET, chunk.endOffset()));
         chunk.metadata().forEach((key, value) -> doc.add(new StringField(META_PREFIX + key, value, Field.Store.YES)));
         doc.add(new KnnFloatVectorField(VECTOR, stored.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new TextField(KEYWORD, keywordText(chunk), Field.Store.NO));
         return doc;
+    }
+
+    /** What the BM25 leg matches: the title, the heading path and the text. */
+    static String keywordText(Chunk chunk) {
+        return String.join("\n", chunk.title(), chunk.heading(), chunk.text());
     }
 
     private static Chunk toChunk(Document doc) {

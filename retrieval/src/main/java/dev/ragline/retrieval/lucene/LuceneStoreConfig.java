@@ -1,5 +1,7 @@
 package dev.ragline.retrieval.lucene;
 
+import dev.ragline.retrieval.HybridConfig;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -15,9 +17,12 @@ import java.util.Objects;
  * @param efSearch       candidates collected per query (at least k): the recall / speed knob at search time
  * @param oversample     INT8 only: collect {@code efSearch * oversample} candidates by quantized score, then re-score
  *                       them exactly with the float vectors and keep the top k
+ * @param analyzer       analyzer of the BM25 text field (title, heading and text of each chunk)
+ * @param hybrid         candidates per leg and RRF constant of keyword and hybrid searches
  */
 public record LuceneStoreConfig(Path directory, int dimension, int maxConn, int beamWidth,
-                                VectorEncoding vectorEncoding, int efSearch, double oversample) {
+                                VectorEncoding vectorEncoding, int efSearch, double oversample,
+                                KeywordAnalyzer analyzer, HybridConfig hybrid) {
 
     public enum VectorEncoding { FLOAT32, INT8 }
 
@@ -39,27 +44,45 @@ public record LuceneStoreConfig(Path directory, int dimension, int maxConn, int 
         if (efSearch < 1) throw new IllegalArgumentException("efSearch must be at least 1, was " + efSearch);
         if (!(oversample >= 1.0) || oversample > 100)
             throw new IllegalArgumentException("oversample must be in 1..100, was " + oversample);
+        if (analyzer == null) analyzer = KeywordAnalyzer.ENGLISH;
+        if (hybrid == null) hybrid = HybridConfig.defaults();
+    }
+
+    /** English analyzer and default hybrid settings. */
+    public LuceneStoreConfig(Path directory, int dimension, int maxConn, int beamWidth,
+                             VectorEncoding vectorEncoding, int efSearch, double oversample) {
+        this(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample, null, null);
     }
 
     /** Float vectors, M 16, beam 100, efSearch 100. */
     public static LuceneStoreConfig defaults(Path directory, int dimension) {
         return new LuceneStoreConfig(directory, dimension, DEFAULT_MAX_CONN, DEFAULT_BEAM_WIDTH,
-                VectorEncoding.FLOAT32, DEFAULT_EF_SEARCH, DEFAULT_OVERSAMPLE);
+                VectorEncoding.FLOAT32, DEFAULT_EF_SEARCH, DEFAULT_OVERSAMPLE, null, null);
     }
 
     public LuceneStoreConfig withHnsw(int maxConn, int beamWidth) {
-        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample);
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample, analyzer, hybrid);
     }
 
     public LuceneStoreConfig withEfSearch(int efSearch) {
-        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample);
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample, analyzer, hybrid);
     }
 
     public LuceneStoreConfig withFloat32() {
-        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, VectorEncoding.FLOAT32, efSearch, oversample);
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, VectorEncoding.FLOAT32, efSearch, oversample, analyzer, hybrid);
     }
 
     public LuceneStoreConfig withInt8(double oversample) {
-        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, VectorEncoding.INT8, efSearch, oversample);
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, VectorEncoding.INT8, efSearch, oversample, analyzer, hybrid);
+    }
+
+    public LuceneStoreConfig withAnalyzer(KeywordAnalyzer analyzer) {
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample,
+                analyzer, hybrid);
+    }
+
+    public LuceneStoreConfig withHybrid(HybridConfig hybrid) {
+        return new LuceneStoreConfig(directory, dimension, maxConn, beamWidth, vectorEncoding, efSearch, oversample,
+                analyzer, hybrid);
     }
 }

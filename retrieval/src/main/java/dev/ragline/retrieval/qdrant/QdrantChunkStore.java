@@ -6,6 +6,8 @@ import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
+import dev.ragline.core.SearchMode;
+import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
 import dev.ragline.retrieval.StoreArguments;
 import io.grpc.Status;
@@ -16,23 +18,31 @@ import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.HnswConfigDiff;
+import io.qdrant.client.grpc.Collections.Modifier;
+import io.qdrant.client.grpc.Collections.SparseVectorConfig;
+import io.qdrant.client.grpc.Collections.SparseVectorParams;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Points.BatchResult;
 import io.qdrant.client.grpc.Points.DeletePoints;
+import io.qdrant.client.grpc.Points.Document;
 import io.qdrant.client.grpc.Points.Direction;
 import io.qdrant.client.grpc.Points.OrderBy;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsSelector;
+import io.qdrant.client.grpc.Points.PrefetchQuery;
+import io.qdrant.client.grpc.Points.Rrf;
 import io.qdrant.client.grpc.Points.QueryPoints;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.SearchParams;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import io.qdrant.client.grpc.Points.Vector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +50,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -54,7 +66,10 @@ import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
+import static io.qdrant.client.QueryFactory.rrf;
 import static io.qdrant.client.ValueFactory.value;
+import static io.qdrant.client.VectorFactory.vector;
+import static io.qdrant.client.VectorsFactory.namedVectors;
 import static io.qdrant.client.VectorsFactory.vectors;
 import static io.qdrant.client.WithPayloadSelectorFactory.enable;
 import static io.qdrant.client.WithPayloadSelectorFactory.include;
@@ -68,10 +83,16 @@ import static io.qdrant.client.WithPayloadSelectorFactory.include;
  * {@link IllegalArgumentException}, a collection that does not fit throws {@link IllegalStateException}, a failed
  * call to Qdrant (unreachable, deadline) throws {@link UncheckedIOException}. Thread-safe.
  */
-public final class QdrantChunkStore implements ChunkStore {
+public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval.ChunkAccess {
     private static final Logger LOG = LoggerFactory.getLogger(QdrantChunkStore.class);
 
     static final String META = "meta";
+    /** The sparse vector Qdrant fills with BM25 term weights computed server-side from the chunk's keyword text. */
+    static final String BM25 = "bm25";
+    /** Qdrant's server-side BM25 model (Qdrant 1.15.2+): tokenizes, removes English stop words, stems. */
+    static final String BM25_MODEL = "qdrant/bm25";
+    /** The unnamed dense vector, as a key of named vectors. */
+    static final String DENSE = "";
     /** Keys that can stand unquoted in a Qdrant payload path. */
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
 
@@ -99,6 +120,40 @@ public final class QdrantChunkStore implements ChunkStore {
         }
     }
 
+    /**
+     * Copies every point of {@code source.collection()} (for example one created before keyword search existed,
+     * which this store refuses to open) into a new collection {@code target} that has the sparse BM25 vector:
+     * same ids, dense vectors and payloads, BM25 computed by Qdrant from the stored text. The source is left as it
+     * is; point the store at {@code target} (or move an alias) afterwards. Returns the number of points copied.
+     */
+    public static long migrate(QdrantStoreConfig source, String target) {
+        if (source.collection().equals(target))
+            throw new IllegalArgumentException("migrate into another collection than " + target);
+        long copied = 0;
+        try (QdrantChunkStore store = open(source.withCollection(target))) {
+            if (!store.call("check collection", store.client.collectionExistsAsync(source.collection())))
+                throw new IllegalArgumentException("Qdrant collection " + source.collection() + " does not exist");
+            io.qdrant.client.grpc.Common.PointId offset = null;
+            do {
+                ScrollPoints.Builder scroll = ScrollPoints.newBuilder().setCollectionName(source.collection())
+                        .setLimit(source.upsertBatchSize()).setWithPayload(enable(true))
+                        .setWithVectors(io.qdrant.client.WithVectorsSelectorFactory.enable(true));
+                if (offset != null) scroll.setOffset(offset);
+                var page = store.call("scroll " + source.collection(), store.client.scrollAsync(scroll.build()));
+                List<StoredChunk> chunks = new ArrayList<>(page.getResultCount());
+                for (RetrievedPoint point : page.getResultList())
+                    chunks.add(new StoredChunk(toChunk(point.getId().getUuid(), point.getPayloadMap()),
+                            denseVector(point.getVectors())));
+                store.upsert(chunks);
+                copied += chunks.size();
+                offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
+            } while (offset != null);
+        }
+        LOG.info("Copied {} points from Qdrant collection {} into {} (with the sparse BM25 vector)", copied,
+                source.collection(), target);
+        return copied;
+    }
+
     private void prepareCollection() {
         String name = config.collection();
         if (!call("check collection", client.collectionExistsAsync(name))) {
@@ -107,10 +162,12 @@ public final class QdrantChunkStore implements ChunkStore {
                         .setCollectionName(name)
                         .setVectorsConfig(VectorsConfig.newBuilder().setParams(VectorParams.newBuilder()
                                 .setSize(config.dimension()).setDistance(Distance.Cosine)))
+                        .setSparseVectorsConfig(SparseVectorConfig.newBuilder().putMap(BM25,
+                                SparseVectorParams.newBuilder().setModifier(Modifier.Idf).build()))
                         .setHnswConfig(HnswConfigDiff.newBuilder()
                                 .setM(config.hnswM()).setEfConstruct(config.hnswEfConstruct()))
                         .build()));
-                LOG.info("Created Qdrant collection {} (dimension {}, cosine, m {}, ef_construct {})",
+                LOG.info("Created Qdrant collection {} (dimension {}, cosine, m {}, ef_construct {}, sparse BM25 vector)",
                         name, config.dimension(), config.hnswM(), config.hnswEfConstruct());
             } catch (UncheckedIOException e) {
                 // Another instance may have created it in the meantime; the check below decides.
@@ -138,6 +195,15 @@ public final class QdrantChunkStore implements ChunkStore {
         if (params.getDistance() != Distance.Cosine)
             throw new IllegalStateException("Qdrant collection " + name + " uses distance " + params.getDistance()
                     + "; this store needs Cosine");
+        SparseVectorParams bm25 = info.getConfig().getParams().getSparseVectorsConfig().getMapMap().get(BM25);
+        if (bm25 == null)
+            throw new IllegalStateException("Qdrant collection " + name + " has no sparse vector '" + BM25
+                    + "' for BM25 (it was created before keyword and hybrid search existed), and Qdrant cannot add a"
+                    + " vector to an existing collection. Copy it into a new collection with"
+                    + " QdrantChunkStore.migrate(config, \"" + name + "_v2\") (or re-index), then use that collection");
+        if (bm25.getModifier() != Modifier.Idf)
+            throw new IllegalStateException("Qdrant collection " + name + ": sparse vector '" + BM25
+                    + "' must use the IDF modifier for BM25, it uses " + bm25.getModifier());
     }
 
     private void createPayloadIndex(String field, PayloadSchemaType type) {
@@ -189,6 +255,93 @@ public final class QdrantChunkStore implements ChunkStore {
                 : OptionalLong.of(newest.getFirst().getPayloadMap().get(VERSION).getIntegerValue());
     }
 
+    /**
+     * Dense, keyword or hybrid search through the Query API. Keyword: the query text as a {@code qdrant/bm25}
+     * {@link Document} against the sparse vector. Hybrid: one prefetch per leg ({@code max(k, candidatesPerLeg)}
+     * each, the same filter on both) fused by Qdrant's RRF with {@code k = rrfK + 1} (Qdrant counts ranks from 0, so
+     * this is the classic {@code 1 / (rrfK + rank)} with ranks from 1). The two legs are sent in the same batch
+     * request, without payloads, to say which leg found each hit at which rank.
+     */
+    @Override
+    public List<SearchHit> search(SearchQuery query) {
+        if (query.mode().usesVector()) StoreArguments.checkQuery(query.vector(), query.k(), config.dimension());
+        Filter filter = query.filter().isEmpty() ? null : toQdrantFilter(query.filter());
+        int k = query.k();
+        int depth = query.mode() == SearchMode.HYBRID ? config.hybrid().depth(k) : k;
+        List<QueryPoints> batch = new ArrayList<>(3);
+        if (query.mode() == SearchMode.HYBRID) {
+            QueryPoints.Builder fused = QueryPoints.newBuilder().setCollectionName(config.collection())
+                    .addPrefetch(densePrefetch(query.vector(), depth, filter))
+                    .addPrefetch(keywordPrefetch(query.text(), depth, filter))
+                    .setQuery(rrf(Rrf.newBuilder().setK(config.hybrid().rrfK() + 1).build()))
+                    .setLimit(k).setWithPayload(enable(true));
+            batch.add(fused.build());
+        }
+        if (query.mode().usesVector()) batch.add(denseQuery(query.vector(), depth, filter, query.mode() == SearchMode.DENSE));
+        if (query.mode().usesText()) batch.add(keywordQuery(query.text(), depth, filter, query.mode() == SearchMode.KEYWORD));
+        List<BatchResult> results = call("search", client.queryBatchAsync(config.collection(), batch));
+        int leg = query.mode() == SearchMode.HYBRID ? 1 : 0;
+        Map<String, SearchHit.Leg> dense = query.mode().usesVector() ? legs(results.get(leg++).getResultList()) : Map.of();
+        Map<String, SearchHit.Leg> keyword = query.mode().usesText() ? legs(results.get(leg).getResultList()) : Map.of();
+        List<ScoredPoint> ranked = results.getFirst().getResultList();
+        List<SearchHit> hits = new ArrayList<>(ranked.size());
+        for (ScoredPoint point : ranked) {
+            String id = point.getId().getUuid();
+            hits.add(new SearchHit(toChunk(id, point.getPayloadMap()), point.getScore(), dense.get(id), keyword.get(id)));
+        }
+        return hits;
+    }
+
+    @Override
+    public Set<SearchMode> searchModes() {
+        return EnumSet.allOf(SearchMode.class);
+    }
+
+    private PrefetchQuery densePrefetch(float[] vector, int depth, Filter filter) {
+        PrefetchQuery.Builder prefetch = PrefetchQuery.newBuilder().setQuery(nearest(vector)).setLimit(depth)
+                .setParams(SearchParams.newBuilder().setHnswEf(Math.max(depth, config.efSearch())));
+        if (filter != null) prefetch.setFilter(filter);
+        return prefetch.build();
+    }
+
+    private PrefetchQuery keywordPrefetch(String text, int depth, Filter filter) {
+        PrefetchQuery.Builder prefetch = PrefetchQuery.newBuilder().setQuery(nearest(bm25Document(text, false)))
+                .setUsing(BM25).setLimit(depth);
+        if (filter != null) prefetch.setFilter(filter);
+        return prefetch.build();
+    }
+
+    private QueryPoints denseQuery(float[] vector, int depth, Filter filter, boolean withPayload) {
+        QueryPoints.Builder query = QueryPoints.newBuilder().setCollectionName(config.collection())
+                .setQuery(nearest(vector)).setLimit(depth)
+                .setParams(SearchParams.newBuilder().setHnswEf(Math.max(depth, config.efSearch())))
+                .setWithPayload(enable(withPayload));
+        if (filter != null) query.setFilter(filter);
+        return query.build();
+    }
+
+    private QueryPoints keywordQuery(String text, int depth, Filter filter, boolean withPayload) {
+        QueryPoints.Builder query = QueryPoints.newBuilder().setCollectionName(config.collection())
+                .setQuery(nearest(bm25Document(text, false))).setUsing(BM25).setLimit(depth)
+                .setWithPayload(enable(withPayload));
+        if (filter != null) query.setFilter(filter);
+        return query.build();
+    }
+
+    /** Text for Qdrant's server-side BM25; documents are normalised with the configured average length. */
+    private Document bm25Document(String text, boolean stored) {
+        Document.Builder document = Document.newBuilder().setText(text).setModel(BM25_MODEL);
+        if (stored) document.putOptions("avg_len", value(config.bm25AvgLen()));
+        return document.build();
+    }
+
+    private static Map<String, SearchHit.Leg> legs(List<ScoredPoint> points) {
+        Map<String, SearchHit.Leg> legs = new HashMap<>();
+        for (int i = 0; i < points.size(); i++)
+            legs.put(points.get(i).getId().getUuid(), new SearchHit.Leg(i + 1, points.get(i).getScore()));
+        return legs;
+    }
+
     @Override
     public List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter) {
         StoreArguments.checkQuery(queryVector, k, config.dimension());
@@ -222,6 +375,41 @@ public final class QdrantChunkStore implements ChunkStore {
         return META + ".\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /** The dense vector of a point, whether the collection has named vectors or one unnamed vector. */
+    private static float[] denseVector(io.qdrant.client.grpc.Points.VectorsOutput vectors) {
+        var output = vectors.hasVector() ? vectors.getVector() : vectors.getVectors().getVectorsOrThrow(DENSE);
+        List<Float> values = output.hasDense() ? output.getDense().getDataList() : output.getDataList();
+        float[] vector = new float[values.size()];
+        for (int i = 0; i < vector.length; i++) vector[i] = values.get(i);
+        return vector;
+    }
+
+    @Override
+    public Map<String, float[]> vectors(java.util.Collection<String> chunkIds) {
+        if (chunkIds.isEmpty()) return Map.of();
+        List<io.qdrant.client.grpc.Common.PointId> ids = chunkIds.stream().map(c -> id(pointId(c))).toList();
+        List<RetrievedPoint> points = call("retrieve vectors", client.retrieveAsync(config.collection(), ids,
+                enable(false), io.qdrant.client.WithVectorsSelectorFactory.include(List.of(DENSE)), null));
+        Map<String, float[]> vectors = new HashMap<>();
+        for (RetrievedPoint point : points) vectors.put(point.getId().getUuid(), denseVector(point.getVectors()));
+        return vectors;
+    }
+
+    @Override
+    public void deleteChunks(java.util.Collection<String> chunkIds) {
+        if (chunkIds.isEmpty()) return;
+        var ids = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder()
+                .addAllIds(chunkIds.stream().map(c -> id(pointId(c))).toList());
+        call("delete", client.deleteAsync(DeletePoints.newBuilder()
+                .setCollectionName(config.collection()).setWait(true)
+                .setPoints(PointsSelector.newBuilder().setPoints(ids)).build()));
+    }
+
+    @Override
+    public void deleteAll() {
+        delete(Filter.getDefaultInstance()); // a filter without conditions matches every point
+    }
+
     @Override
     public long count() {
         return call("count", client.countAsync(config.collection(), null, true));
@@ -241,13 +429,17 @@ public final class QdrantChunkStore implements ChunkStore {
         client.close();
     }
 
-    private static PointStruct toPoint(StoredChunk stored) {
+    private PointStruct toPoint(StoredChunk stored) {
         Chunk chunk = stored.chunk();
         Map<String, Value> metadata = new HashMap<>();
         chunk.metadata().forEach((key, val) -> metadata.put(key, value(val)));
+        String keywordText = String.join("\n", chunk.title(), chunk.heading(), chunk.text());
+        // The BM25 sparse vector is computed by Qdrant from the text; a chunk without any text has none.
+        var vectors = keywordText.isBlank() ? io.qdrant.client.VectorsFactory.vectors(stored.vector())
+                : namedVectors(Map.of(DENSE, vector(stored.vector()), BM25, vector(bm25Document(keywordText, true))));
         return PointStruct.newBuilder()
                 .setId(id(pointId(chunk.id())))
-                .setVectors(vectors(stored.vector()))
+                .setVectors(vectors)
                 .putPayload(DOCUMENT_ID, value(chunk.documentId()))
                 .putPayload(VERSION, value(chunk.version()))
                 .putPayload(INDEX, value(chunk.index()))

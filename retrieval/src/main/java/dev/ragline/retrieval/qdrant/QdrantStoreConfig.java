@@ -1,5 +1,7 @@
 package dev.ragline.retrieval.qdrant;
 
+import dev.ragline.retrieval.HybridConfig;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,10 +22,15 @@ import java.util.Objects;
  * @param indexedMetadataKeys  metadata keys that get a keyword payload index (filter on them at scale);
  *                             {@code document_id} and {@code version} are always indexed
  * @param timeout              deadline of each gRPC call
+ * @param hybrid               candidates per leg and RRF constant of keyword and hybrid searches
+ * @param bm25AvgLen           the average document length (in tokens after Qdrant's BM25 analysis) that
+ *                             {@code qdrant/bm25} normalises term frequencies with when points are written
+ *                             (Qdrant's default is 256; set it near the corpus's real average)
  */
 public record QdrantStoreConfig(String host, int grpcPort, String apiKey, boolean useTls, String collection,
                                 int dimension, int hnswM, int hnswEfConstruct, int efSearch, int upsertBatchSize,
-                                List<String> indexedMetadataKeys, Duration timeout) {
+                                List<String> indexedMetadataKeys, Duration timeout, HybridConfig hybrid,
+                                double bm25AvgLen) {
 
     public static final int DEFAULT_GRPC_PORT = 6334;
     public static final int DEFAULT_HNSW_M = 16;
@@ -31,6 +38,7 @@ public record QdrantStoreConfig(String host, int grpcPort, String apiKey, boolea
     public static final int DEFAULT_EF_SEARCH = 100;
     public static final int DEFAULT_UPSERT_BATCH_SIZE = 256;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final double DEFAULT_BM25_AVG_LEN = 256;
 
     public QdrantStoreConfig {
         Objects.requireNonNull(host, "host");
@@ -47,6 +55,18 @@ public record QdrantStoreConfig(String host, int grpcPort, String apiKey, boolea
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive");
         indexedMetadataKeys = indexedMetadataKeys == null ? List.of() : List.copyOf(indexedMetadataKeys);
         apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        hybrid = hybrid == null ? HybridConfig.defaults() : hybrid;
+        if (bm25AvgLen == 0) bm25AvgLen = DEFAULT_BM25_AVG_LEN;
+        if (!(bm25AvgLen > 0) || Double.isInfinite(bm25AvgLen))
+            throw new IllegalArgumentException("bm25AvgLen must be positive, was " + bm25AvgLen);
+    }
+
+    /** Default hybrid settings and BM25 average length. */
+    public QdrantStoreConfig(String host, int grpcPort, String apiKey, boolean useTls, String collection,
+                             int dimension, int hnswM, int hnswEfConstruct, int efSearch, int upsertBatchSize,
+                             List<String> indexedMetadataKeys, Duration timeout) {
+        this(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct, efSearch, upsertBatchSize,
+                indexedMetadataKeys, timeout, null, 0);
     }
 
     /** Plain-text connection without API key, default HNSW and batch settings, no metadata indexes. */
@@ -57,27 +77,42 @@ public record QdrantStoreConfig(String host, int grpcPort, String apiKey, boolea
 
     public QdrantStoreConfig withCredentials(String apiKey, boolean useTls) {
         return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
-                efSearch, upsertBatchSize, indexedMetadataKeys, timeout);
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
     }
 
     public QdrantStoreConfig withHnsw(int m, int efConstruct, int efSearch) {
         return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, m, efConstruct,
-                efSearch, upsertBatchSize, indexedMetadataKeys, timeout);
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
     }
 
     public QdrantStoreConfig withUpsertBatchSize(int upsertBatchSize) {
         return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
-                efSearch, upsertBatchSize, indexedMetadataKeys, timeout);
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
     }
 
     public QdrantStoreConfig withIndexedMetadataKeys(List<String> keys) {
         return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
-                efSearch, upsertBatchSize, keys, timeout);
+                efSearch, upsertBatchSize, keys, timeout, hybrid, bm25AvgLen);
     }
 
     public QdrantStoreConfig withTimeout(Duration timeout) {
         return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
-                efSearch, upsertBatchSize, indexedMetadataKeys, timeout);
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
+    }
+
+    public QdrantStoreConfig withHybrid(HybridConfig hybrid) {
+        return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
+    }
+
+    public QdrantStoreConfig withBm25AvgLen(double bm25AvgLen) {
+        return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
+    }
+
+    public QdrantStoreConfig withCollection(String collection) {
+        return new QdrantStoreConfig(host, grpcPort, apiKey, useTls, collection, dimension, hnswM, hnswEfConstruct,
+                efSearch, upsertBatchSize, indexedMetadataKeys, timeout, hybrid, bm25AvgLen);
     }
 
     @Override
@@ -86,6 +121,7 @@ public record QdrantStoreConfig(String host, int grpcPort, String apiKey, boolea
         return "QdrantStoreConfig[host=" + host + ", grpcPort=" + grpcPort + ", apiKey=" + (apiKey == null ? "none" : "***")
                 + ", useTls=" + useTls + ", collection=" + collection + ", dimension=" + dimension + ", hnswM=" + hnswM
                 + ", hnswEfConstruct=" + hnswEfConstruct + ", efSearch=" + efSearch + ", upsertBatchSize="
-                + upsertBatchSize + ", indexedMetadataKeys=" + indexedMetadataKeys + ", timeout=" + timeout + "]";
+                + upsertBatchSize + ", indexedMetadataKeys=" + indexedMetadataKeys + ", timeout=" + timeout + ", hybrid=" + hybrid
+                + ", bm25AvgLen=" + bm25AvgLen + "]";
     }
 }

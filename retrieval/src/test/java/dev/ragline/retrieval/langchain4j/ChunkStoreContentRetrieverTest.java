@@ -6,6 +6,7 @@ import dev.langchain4j.rag.query.Query;
 import dev.ragline.core.Chunk;
 import dev.ragline.core.HashingEncoder;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchMode;
 import dev.ragline.core.StoredChunk;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
@@ -53,6 +54,33 @@ class ChunkStoreContentRetrieverTest {
                     .retrieve(Query.from("which encoder makes vectors from passages"));
             assertThat(routing).extracting(c -> c.textSegment().text()).containsExactly(passages.get(2));
         }
+    }
+
+    @Test
+    void keywordAndHybridModesFindAnExactPartNumber() {
+        List<String> passages = List.of("the broker stores partitions on disk", "spare part XK-9931 fits the rear hub",
+                "the router sends hard questions to the decoder");
+        try (LuceneChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, encoder.dimension()))) {
+            List<float[]> vectors = encoder.embedPassages(passages);
+            List<StoredChunk> chunks = new ArrayList<>();
+            for (int i = 0; i < passages.size(); i++)
+                chunks.add(new StoredChunk(new Chunk(Chunk.idFor("doc-" + i, 1, 0), "doc-" + i, 1, 0, passages.get(i),
+                        "", "", 0, passages.get(i).length(), Map.of()), vectors.get(i)));
+            store.upsert(chunks);
+
+            var keyword = new ChunkStoreContentRetriever(store, encoder, 3, MetadataFilter.NONE, SearchMode.KEYWORD);
+            assertThat(keyword.mode()).isEqualTo(SearchMode.KEYWORD);
+            assertThat(keyword.retrieve(Query.from("XK-9931"))).extracting(c -> c.textSegment().text())
+                    .containsExactly(passages.get(1));
+            List<Content> hybrid = new ChunkStoreContentRetriever(store, encoder, 3, MetadataFilter.NONE, SearchMode.HYBRID)
+                    .retrieve(Query.from("which part is XK-9931"));
+            assertThat(hybrid).hasSize(3);
+            assertThat(hybrid.getFirst().textSegment().text()).isEqualTo(passages.get(1));
+        }
+        // A store without a keyword index refuses the mode up front.
+        assertThatThrownBy(() -> new ChunkStoreContentRetriever(new dev.ragline.core.InMemoryChunkStore(encoder.dimension()),
+                encoder, 3, MetadataFilter.NONE, SearchMode.HYBRID))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not support hybrid");
     }
 
     @Test

@@ -82,6 +82,10 @@ class ChunkStoreEmbeddingStoreTest {
         assertThat(meta.getLong("version")).isEqualTo(3L);
         assertThat(meta.getString("title")).isEqualTo("Kafka");
         assertThat(meta.getString("lang")).isEqualTo("en");
+        assertThat(meta.getInteger("index")).isEqualTo(0);
+        // Exactly the segment's own metadata comes back, with its types: nothing added.
+        assertThat(meta.toMap()).containsOnlyKeys("document_id", "version", "index", "title", "lang");
+        assertThat(best.embedding()).isNotNull();
     }
 
     @Test
@@ -93,21 +97,28 @@ class ChunkStoreEmbeddingStoreTest {
                 .containsExactlyInAnyOrder("kafka brokers replicate partitions", "qdrant stores vectors and payloads");
         assertThat(searchTexts("vectors", metadataKey("lang").isEqualTo("en").and(metadataKey("tier").isEqualTo("gold"))))
                 .containsExactly("qdrant stores vectors and payloads");
-        assertThat(ChunkStoreEmbeddingStore.toMetadataFilter(
+        assertThat(ChunkStoreEmbeddingStore.pushDown(
                 metadataKey("lang").isIn("en", "de").and(metadataKey("lang").isEqualTo("de"))))
-                .isEqualTo(MetadataFilter.equalTo("lang", "de"));
+                .contains(MetadataFilter.equalTo("lang", "de"));
+        // Ranges, or, not and numbers are not store filters: the adapter evaluates them itself.
+        assertThat(ChunkStoreEmbeddingStore.pushDown(metadataKey("year").isGreaterThan(2020))).isEmpty();
+        assertThat(ChunkStoreEmbeddingStore.pushDown(metadataKey("version").isEqualTo(3L))).isEmpty();
     }
 
     @Test
-    void refusesFiltersTheStoresCannotRun() {
-        assertThatThrownBy(() -> searchTexts("x", metadataKey("year").isGreaterThan(2020)))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("IsGreaterThan");
-        assertThatThrownBy(() -> searchTexts("x", metadataKey("lang").isEqualTo("en").or(metadataKey("lang").isEqualTo("de"))))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Or");
-        assertThatThrownBy(() -> searchTexts("x", metadataKey("version").isEqualTo(2)))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("chunk field");
-        assertThatThrownBy(() -> searchTexts("x", metadataKey("lang").isEqualTo("en").and(metadataKey("lang").isEqualTo("de"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exclude each other");
+    void filtersBeyondKeywordMatchingAreEvaluatedByTheAdapter() {
+        addThree();
+        assertThat(searchTexts("x", metadataKey("lang").isEqualTo("en").or(metadataKey("lang").isEqualTo("de"))))
+                .hasSize(3);
+        assertThat(searchTexts("x", metadataKey("lang").isNotEqualTo("en")))
+                .containsExactly("lucene builds hnsw graphs for vectors");
+        // User keys named like chunk fields are ordinary, typed, filterable metadata.
+        assertThat(searchTexts("x", metadataKey("version").isGreaterThan(2L)))
+                .containsExactly("kafka brokers replicate partitions");
+        assertThat(searchTexts("x", metadataKey("title").isEqualTo("Kafka")))
+                .containsExactly("kafka brokers replicate partitions");
+        assertThat(searchTexts("x", metadataKey("lang").isEqualTo("en").and(metadataKey("lang").isEqualTo("de"))))
+                .isEmpty();
     }
 
     @Test
@@ -129,7 +140,11 @@ class ChunkStoreEmbeddingStoreTest {
         store.removeAll(metadataKey("document_id").isEqualTo("kafka-guide"));
         assertThat(chunks.count()).isEqualTo(3);
         assertThat(chunks.documentVersion("kafka-guide")).isEmpty();
-        assertThatThrownBy(() -> store.removeAll(metadataKey("lang").isEqualTo("en")))
-                .isInstanceOf(UnsupportedOperationException.class);
+        store.removeAll(metadataKey("lang").isEqualTo("en"));
+        assertThat(chunks.count()).isEqualTo(2); // the lonely vector and the German guide
+        assertThatThrownBy(() -> store.removeAll((Filter) null))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("filter cannot be null");
+        store.removeAll();
+        assertThat(chunks.count()).isZero();
     }
 }

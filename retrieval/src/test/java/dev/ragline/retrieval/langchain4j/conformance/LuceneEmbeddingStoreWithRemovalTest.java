@@ -1,0 +1,36 @@
+package dev.ragline.retrieval.langchain4j.conformance;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.store.embedding.EmbeddingStore;
+import dev.langchain4j.store.embedding.EmbeddingStoreWithRemovalIT;
+import dev.ragline.core.ChunkStore;
+import dev.ragline.retrieval.langchain4j.ChunkStoreEmbeddingStore;
+import org.junit.jupiter.api.AfterEach;
+
+/** LangChain4j's own {@code EmbeddingStoreWithRemovalIT}, unchanged, over {@link ChunkStoreEmbeddingStore} on the real Lucene store. */
+class LuceneEmbeddingStoreWithRemovalTest extends EmbeddingStoreWithRemovalIT {
+    private ChunkStore chunks;
+    private EmbeddingStore<TextSegment> store;
+
+
+    @AfterEach
+    void closeStore() {
+        if (chunks != null) chunks.close();
+    }
+
+    @Override
+    protected EmbeddingStore<TextSegment> embeddingStore() {
+        // Lazily: the suite's own @BeforeEach (which runs before ours) already uses the store. A fresh one per test.
+        if (store == null) {
+            chunks = Conformance.lucene();
+            store = new ChunkStoreEmbeddingStore(chunks);
+        }
+        return store;
+    }
+
+    @Override
+    protected EmbeddingModel embeddingModel() {
+        return Conformance.model();
+    }
+}
