@@ -4,6 +4,8 @@ import static dev.ragline.retrieval.StoredFields.*;
 
 import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
+import dev.ragline.core.DocumentState;
+import dev.ragline.core.DocumentWrite;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.StoredChunk;
@@ -22,7 +24,13 @@ import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Common.Range;
 import io.qdrant.client.grpc.Points.DeletePoints;
+import io.qdrant.client.grpc.Points.PointsUpdateOperation;
+import io.qdrant.client.grpc.Points.ScrollResponse;
+import io.qdrant.client.grpc.Points.WriteOrdering;
+import io.qdrant.client.grpc.Points.WriteOrderingType;
 import io.qdrant.client.grpc.Points.Direction;
 import io.qdrant.client.grpc.Points.OrderBy;
 import io.qdrant.client.grpc.Points.PointStruct;
@@ -39,8 +47,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -52,6 +64,7 @@ import java.util.regex.Pattern;
 import static io.qdrant.client.ConditionFactory.match;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
+import static io.qdrant.client.ConditionFactory.range;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static io.qdrant.client.ValueFactory.value;
@@ -72,6 +85,8 @@ public final class QdrantChunkStore implements ChunkStore {
     private static final Logger LOG = LoggerFactory.getLogger(QdrantChunkStore.class);
 
     static final String META = "meta";
+    /** Deletion markers live in a collection of their own, named after the chunk collection with this suffix. */
+    public static final String MARKERS_SUFFIX = "__deleted";
     /** Keys that can stand unquoted in a Qdrant payload path. */
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
 
@@ -118,10 +133,139 @@ public final class QdrantChunkStore implements ChunkStore {
             }
         }
         checkCollectionFits(call("read collection info", client.getCollectionInfoAsync(name)));
+        prepareMarkerCollection();
         // Idempotent: creating an index that exists is a no-op, so newly configured keys get theirs too.
         createPayloadIndex(DOCUMENT_ID, PayloadSchemaType.Keyword);
         createPayloadIndex(VERSION, PayloadSchemaType.Integer);
         for (String key : config.indexedMetadataKeys()) createPayloadIndex(metadataPath(key), PayloadSchemaType.Keyword);
+    }
+
+    /** Deletion markers: one point per deleted document (a 1-dimensional dummy vector), payload id and version. */
+    private void prepareMarkerCollection() {
+        String markers = markerCollection();
+        if (!call("check collection", client.collectionExistsAsync(markers))) {
+            try {
+                call("create collection", client.createCollectionAsync(markers,
+                        VectorParams.newBuilder().setSize(1).setDistance(Distance.Dot).build()));
+            } catch (UncheckedIOException e) {
+                if (!call("check collection", client.collectionExistsAsync(markers))) throw e;
+            }
+        }
+        call("create payload index " + DOCUMENT_ID, client.createPayloadIndexAsync(markers, DOCUMENT_ID,
+                PayloadSchemaType.Keyword, null, true, null, null));
+    }
+
+    private String markerCollection() {
+        return config.collection() + MARKERS_SUFFIX;
+    }
+
+    private static UUID markerId(String documentId) {
+        return UUID.nameUUIDFromBytes(("deleted\u0000" + documentId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Applies the writes in order with {@code wait=true} and strong write ordering: each document's upsert and
+     * its removal of lower versions travel in one batch update (upserts first, so the document is never missing;
+     * a search in between may see both versions for the time of that one request). A delete writes its marker
+     * first, then removes the chunks. Writes that the stored versions fence (see {@link DocumentWrite}) are
+     * skipped; that check and the write are two requests, so two writers of one document must be kept apart by
+     * the caller (Kafka's one-partition-one-consumer rule, plus the consumer's assignment checks).
+     */
+    @Override
+    public void write(List<DocumentWrite> writes) {
+        if (writes.isEmpty()) return;
+        List<PointsUpdateOperation> pending = new ArrayList<>();
+        int pendingPoints = 0;
+        Map<String, DocumentState> states = documentStates(writes.stream().map(DocumentWrite::documentId).distinct().toList());
+        Map<String, long[]> known = new HashMap<>();
+        states.forEach((id, st) -> known.put(id, new long[] {st.liveVersion().orElse(Long.MIN_VALUE), st.deletedVersion().orElse(Long.MIN_VALUE)}));
+        for (DocumentWrite w : writes) {
+            long[] k = known.get(w.documentId());
+            Condition ofDocument = matchKeyword(DOCUMENT_ID, w.documentId());
+            switch (w) {
+                case DocumentWrite.Replace r -> {
+                    if (k[0] > r.version() || k[1] >= r.version()) continue;
+                    StoreArguments.checkChunks(r.chunks(), config.dimension());
+                    List<PointStruct> points = r.chunks().stream().map(QdrantChunkStore::toPoint).toList();
+                    for (int from = 0; from < points.size(); from += config.upsertBatchSize()) {
+                        List<PointStruct> part = points.subList(from, Math.min(points.size(), from + config.upsertBatchSize()));
+                        pending.add(PointsUpdateOperation.newBuilder().setUpsert(
+                                PointsUpdateOperation.PointStructList.newBuilder().addAllPoints(part)).build());
+                        pendingPoints += part.size();
+                    }
+                    pending.add(deleteWhere(Filter.newBuilder().addMust(ofDocument)
+                            .addMust(range(VERSION, Range.newBuilder().setLt(r.version()).build())).build()));
+                    if (!r.chunks().isEmpty()) k[0] = r.version();
+                }
+                case DocumentWrite.Delete d -> {
+                    if (k[0] > d.version()) continue;
+                    long markerVersion = Math.max(d.version(), k[1]);
+                    flush(pending);
+                    pendingPoints = 0;
+                    call("write deletion marker", client.upsertAsync(UpsertPoints.newBuilder()
+                            .setCollectionName(markerCollection()).setWait(true)
+                            .setOrdering(WriteOrdering.newBuilder().setType(WriteOrderingType.Strong))
+                            .addPoints(PointStruct.newBuilder().setId(id(markerId(d.documentId())))
+                                    .setVectors(vectors(1f))
+                                    .putPayload(DOCUMENT_ID, value(d.documentId()))
+                                    .putPayload(VERSION, value(markerVersion)))
+                            .build()));
+                    pending.add(deleteWhere(Filter.newBuilder().addMust(ofDocument)
+                            .addMust(range(VERSION, Range.newBuilder().setLte(d.version()).build())).build()));
+                    k[0] = Long.MIN_VALUE;
+                    k[1] = markerVersion;
+                }
+            }
+            if (pendingPoints >= config.upsertBatchSize()) {
+                flush(pending);
+                pendingPoints = 0;
+            }
+        }
+        flush(pending);
+    }
+
+    private static PointsUpdateOperation deleteWhere(Filter filter) {
+        return PointsUpdateOperation.newBuilder().setDeletePoints(PointsUpdateOperation.DeletePoints.newBuilder()
+                .setPoints(PointsSelector.newBuilder().setFilter(filter))).build();
+    }
+
+    private void flush(List<PointsUpdateOperation> operations) {
+        if (operations.isEmpty()) return;
+        call("batch update", client.batchUpdateAsync(config.collection(), List.copyOf(operations), true,
+                WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build(), null));
+        operations.clear();
+    }
+
+    @Override
+    public Map<String, DocumentState> documentStates(Collection<String> documentIds) {
+        Map<String, Map<Long, Integer>> perVersion = new LinkedHashMap<>();
+        for (String id : documentIds) perVersion.put(id, new TreeMap<>());
+        List<String> ids = List.copyOf(perVersion.keySet());
+        if (ids.isEmpty()) return Map.of();
+        PointId offset = null;
+        do {
+            ScrollPoints.Builder scroll = ScrollPoints.newBuilder().setCollectionName(config.collection())
+                    .setFilter(Filter.newBuilder().addMust(ids.size() == 1 ? matchKeyword(DOCUMENT_ID, ids.getFirst())
+                            : matchKeywords(DOCUMENT_ID, ids)))
+                    .setLimit(1000).setWithPayload(include(List.of(DOCUMENT_ID, VERSION)));
+            if (offset != null) scroll.setOffset(offset);
+            ScrollResponse page = call("read document states", client.scrollAsync(scroll.build()));
+            for (RetrievedPoint p : page.getResultList()) {
+                Map<Long, Integer> versions = perVersion.get(p.getPayloadMap().get(DOCUMENT_ID).getStringValue());
+                if (versions != null) versions.merge(p.getPayloadMap().get(VERSION).getIntegerValue(), 1, Integer::sum);
+            }
+            offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
+        } while (offset != null);
+        Map<String, Long> markers = new HashMap<>();
+        List<PointId> markerIds = ids.stream().map(id -> id(markerId(id))).toList();
+        for (RetrievedPoint p : call("read deletion markers", client.retrieveAsync(markerCollection(), markerIds,
+                enable(true), io.qdrant.client.WithVectorsSelectorFactory.enable(false), null))) {
+            markers.put(p.getPayloadMap().get(DOCUMENT_ID).getStringValue(), p.getPayloadMap().get(VERSION).getIntegerValue());
+        }
+        Map<String, DocumentState> states = new LinkedHashMap<>();
+        perVersion.forEach((id, versions) -> states.put(id, new DocumentState(versions,
+                markers.containsKey(id) ? OptionalLong.of(markers.get(id)) : OptionalLong.empty())));
+        return states;
     }
 
     private void checkCollectionFits(CollectionInfo info) {
