@@ -50,6 +50,8 @@ public final class InMemoryChunkStore implements ChunkStore {
                     if (live > r.version() || marker >= r.version()) continue;
                     chunks.values().removeIf(c -> c.chunk().documentId().equals(id) && c.chunk().version() < r.version());
                     if (marker < r.version()) deleted.remove(id);
+                    if (!r.chunks().isEmpty()) chunks.values().removeIf(c -> c.chunk().documentId().equals(id)
+                            && c.chunk().version() == r.version() && c.chunk().index() >= r.chunks().size());
                     r.chunks().forEach(c -> chunks.put(c.chunk().id(), c));
                 }
                 case DocumentWrite.Delete d -> {

@@ -2,6 +2,7 @@ package dev.ragline.ingestion;
 
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.HashingEncoder;
+import dev.ragline.core.InMemoryChunkStore;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.StoredChunk;
@@ -42,7 +43,7 @@ public final class IngestionBenchmark {
 
             for (int run = 1; run <= 2; run++) {
                 HashingEncoder encoder = new HashingEncoder(384, 512);
-                ChunkStore store = new DocumentKeyedStore(384);
+                ChunkStore store = new InMemoryChunkStore(384);
                 DocumentIndexer indexer = new DocumentIndexer(encoder, store, TokenAwareSplitter.forEncoder(encoder, 256, 32));
                 IngestionStats stats = new IngestionStats();
                 IngestionConfig config = IngestionConfig.defaults(broker.bootstrapServers()).withTopic("bench", null)
@@ -96,49 +97,6 @@ public final class IngestionBenchmark {
                     Map.of("shard", String.valueOf(d % 8)), 1));
         }
         return events;
-    }
-
-    /**
-     * In-memory store keyed by document (the test store scans every chunk per lookup, which would dominate
-     * here; Lucene and Qdrant look documents up through an index).
-     */
-    static final class DocumentKeyedStore implements ChunkStore {
-        private final Map<String, Map<String, StoredChunk>> byDocument = new ConcurrentHashMap<>();
-        private final int dimension;
-
-        DocumentKeyedStore(int dimension) {
-            this.dimension = dimension;
-        }
-
-        @Override
-        public void upsert(List<StoredChunk> chunks) {
-            for (StoredChunk c : chunks) {
-                byDocument.computeIfAbsent(c.chunk().documentId(), id -> new ConcurrentHashMap<>()).put(c.chunk().id(), c);
-            }
-        }
-
-        @Override public void deleteDocument(String documentId) { byDocument.remove(documentId); }
-
-        @Override
-        public void deleteOtherVersions(String documentId, long keepVersion) {
-            var chunks = byDocument.get(documentId);
-            if (chunks != null) chunks.values().removeIf(c -> c.chunk().version() != keepVersion);
-        }
-
-        @Override
-        public OptionalLong documentVersion(String documentId) {
-            var chunks = byDocument.get(documentId);
-            return chunks == null ? OptionalLong.empty() : chunks.values().stream().mapToLong(c -> c.chunk().version()).max();
-        }
-
-        @Override
-        public List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter) {
-            throw new UnsupportedOperationException("not needed for the benchmark");
-        }
-
-        @Override public long count() { return byDocument.values().stream().mapToLong(Map::size).sum(); }
-        @Override public int dimension() { return dimension; }
-        @Override public void close() { }
     }
 
     private static double seconds(long nanos) {

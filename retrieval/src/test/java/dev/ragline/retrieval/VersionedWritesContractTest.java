@@ -114,6 +114,15 @@ public abstract class VersionedWritesContractTest {
     }
 
     @Test
+    void aSameVersionReplaceWithFewerChunksDropsTheTail() {
+        ChunkStore store = open();
+        store.replaceDocument("a", 1, chunks("a", 1, 5));
+        store.replaceDocument("a", 1, chunks("a", 1, 2));
+        assertThat(store.documentStates(List.of("a")).get("a").holdsExactly(1, 2)).isTrue();
+        assertThat(store.count()).isEqualTo(2);
+    }
+
+    @Test
     void chunksOfAnotherDocumentOrVersionAreRefused() {
         assertThatThrownBy(() -> new DocumentWrite.Replace("a", 2, chunks("a", 1, 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not of a v2");

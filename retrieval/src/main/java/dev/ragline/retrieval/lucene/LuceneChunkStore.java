@@ -243,6 +243,10 @@ public final class LuceneChunkStore implements ChunkStore {
                                 .add(LongField.newRangeQuery(VERSION, Long.MIN_VALUE, r.version() - 1), BooleanClause.Occur.FILTER)
                                 .build());
                         for (Document doc : documents.get(i)) writer.updateDocument(new Term(ID, doc.get(ID)), doc);
+                        // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
+                        int stored = states.get(r.documentId()).chunksPerVersion().getOrDefault(r.version(), 0);
+                        for (int c = r.chunks().size(); !r.chunks().isEmpty() && c < stored; c++)
+                            writer.deleteDocuments(new Term(ID, Chunk.idFor(r.documentId(), r.version(), c)));
                         if (!r.chunks().isEmpty()) known[0] = r.version();
                     }
                     case DocumentWrite.Delete d -> {

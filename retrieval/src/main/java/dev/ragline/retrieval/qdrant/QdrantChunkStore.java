@@ -195,6 +195,14 @@ public final class QdrantChunkStore implements ChunkStore {
                     }
                     pending.add(deleteWhere(Filter.newBuilder().addMust(ofDocument)
                             .addMust(range(VERSION, Range.newBuilder().setLt(r.version()).build())).build()));
+                    int stored = states.get(r.documentId()).chunksPerVersion().getOrDefault(r.version(), 0);
+                    if (!r.chunks().isEmpty() && stored > r.chunks().size()) {
+                        // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
+                        io.qdrant.client.grpc.Points.PointsIdsList.Builder tail = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder();
+                        for (int c = r.chunks().size(); c < stored; c++) tail.addIds(id(pointId(Chunk.idFor(r.documentId(), r.version(), c))));
+                        pending.add(PointsUpdateOperation.newBuilder().setDeletePoints(PointsUpdateOperation.DeletePoints.newBuilder()
+                                .setPoints(PointsSelector.newBuilder().setPoints(tail))).build());
+                    }
                     if (!r.chunks().isEmpty()) k[0] = r.version();
                 }
                 case DocumentWrite.Delete d -> {
