@@ -164,21 +164,26 @@ public final class QdrantChunkStore implements ChunkStore {
     }
 
     /**
-     * Applies the writes in order with {@code wait=true} and strong write ordering: each document's upsert and
-     * its removal of lower versions travel in one batch update (upserts first, so the document is never missing;
-     * a search in between may see both versions for the time of that one request). A delete writes its marker
-     * first, then removes the chunks. Writes that the stored versions fence (see {@link DocumentWrite}) are
-     * skipped; that check and the write are two requests, so two writers of one document must be kept apart by
-     * the caller (Kafka's one-partition-one-consumer rule, plus the consumer's assignment checks).
+     * Applies the writes with {@code wait=true} and strong write ordering: deletion markers first (one request),
+     * then the new chunks (upserts of at most {@code upsertBatchSize} points per request), then, in the last
+     * request of the batch, one delete of every replaced document's lower versions and every deleted document's
+     * chunks. So a document is never missing; between the upsert and the delete a search may see both versions
+     * for the time of one request, and a crash in between leaves the old version's chunks, which the redelivered
+     * batch removes. Writes that the stored versions fence (see {@link DocumentWrite}) are skipped; that check and
+     * the write are two requests, so two writers of one document must be kept apart by the caller (Kafka's
+     * one-partition-one-consumer rule, plus the consumer's assignment checks).
      */
     @Override
     public void write(List<DocumentWrite> writes) {
         if (writes.isEmpty()) return;
-        List<PointsUpdateOperation> pending = new ArrayList<>();
-        int pendingPoints = 0;
         Map<String, DocumentState> states = documentStates(writes.stream().map(DocumentWrite::documentId).distinct().toList());
         Map<String, long[]> known = new HashMap<>();
         states.forEach((id, st) -> known.put(id, new long[] {st.liveVersion().orElse(Long.MIN_VALUE), st.deletedVersion().orElse(Long.MIN_VALUE)}));
+        List<PointStruct> markers = new ArrayList<>();
+        List<PointStruct> upserts = new ArrayList<>();
+        Filter.Builder removals = Filter.newBuilder();
+        int removalCount = 0;
+        io.qdrant.client.grpc.Points.PointsIdsList.Builder tails = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder();
         for (DocumentWrite w : writes) {
             long[] k = known.get(w.documentId());
             Condition ofDocument = matchKeyword(DOCUMENT_ID, w.documentId());
@@ -186,50 +191,46 @@ public final class QdrantChunkStore implements ChunkStore {
                 case DocumentWrite.Replace r -> {
                     if (k[0] > r.version() || k[1] >= r.version()) continue;
                     StoreArguments.checkChunks(r.chunks(), config.dimension());
-                    List<PointStruct> points = r.chunks().stream().map(QdrantChunkStore::toPoint).toList();
-                    for (int from = 0; from < points.size(); from += config.upsertBatchSize()) {
-                        List<PointStruct> part = points.subList(from, Math.min(points.size(), from + config.upsertBatchSize()));
-                        pending.add(PointsUpdateOperation.newBuilder().setUpsert(
-                                PointsUpdateOperation.PointStructList.newBuilder().addAllPoints(part)).build());
-                        pendingPoints += part.size();
-                    }
-                    pending.add(deleteWhere(Filter.newBuilder().addMust(ofDocument)
+                    r.chunks().forEach(c -> upserts.add(toPoint(c)));
+                    removals.addShould(io.qdrant.client.ConditionFactory.filter(Filter.newBuilder().addMust(ofDocument)
                             .addMust(range(VERSION, Range.newBuilder().setLt(r.version()).build())).build()));
+                    removalCount++;
                     int stored = states.get(r.documentId()).chunksPerVersion().getOrDefault(r.version(), 0);
-                    if (!r.chunks().isEmpty() && stored > r.chunks().size()) {
-                        // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
-                        io.qdrant.client.grpc.Points.PointsIdsList.Builder tail = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder();
-                        for (int c = r.chunks().size(); c < stored; c++) tail.addIds(id(pointId(Chunk.idFor(r.documentId(), r.version(), c))));
-                        pending.add(PointsUpdateOperation.newBuilder().setDeletePoints(PointsUpdateOperation.DeletePoints.newBuilder()
-                                .setPoints(PointsSelector.newBuilder().setPoints(tail))).build());
-                    }
+                    // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
+                    for (int c = r.chunks().size(); !r.chunks().isEmpty() && c < stored; c++)
+                        tails.addIds(id(pointId(Chunk.idFor(r.documentId(), r.version(), c))));
                     if (!r.chunks().isEmpty()) k[0] = r.version();
                 }
                 case DocumentWrite.Delete d -> {
                     if (k[0] > d.version()) continue;
                     long markerVersion = Math.max(d.version(), k[1]);
-                    flush(pending);
-                    pendingPoints = 0;
-                    call("write deletion marker", client.upsertAsync(UpsertPoints.newBuilder()
-                            .setCollectionName(markerCollection()).setWait(true)
-                            .setOrdering(WriteOrdering.newBuilder().setType(WriteOrderingType.Strong))
-                            .addPoints(PointStruct.newBuilder().setId(id(markerId(d.documentId())))
-                                    .setVectors(vectors(1f))
-                                    .putPayload(DOCUMENT_ID, value(d.documentId()))
-                                    .putPayload(VERSION, value(markerVersion)))
-                            .build()));
-                    pending.add(deleteWhere(Filter.newBuilder().addMust(ofDocument)
+                    markers.add(PointStruct.newBuilder().setId(id(markerId(d.documentId()))).setVectors(vectors(1f))
+                            .putPayload(DOCUMENT_ID, value(d.documentId())).putPayload(VERSION, value(markerVersion)).build());
+                    removals.addShould(io.qdrant.client.ConditionFactory.filter(Filter.newBuilder().addMust(ofDocument)
                             .addMust(range(VERSION, Range.newBuilder().setLte(d.version()).build())).build()));
+                    removalCount++;
                     k[0] = Long.MIN_VALUE;
                     k[1] = markerVersion;
                 }
             }
-            if (pendingPoints >= config.upsertBatchSize()) {
-                flush(pending);
-                pendingPoints = 0;
-            }
         }
-        flush(pending);
+        WriteOrdering strong = WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build();
+        if (!markers.isEmpty()) {
+            call("write deletion markers", client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(markerCollection())
+                    .setWait(true).setOrdering(strong).addAllPoints(markers).build()));
+        }
+        List<PointsUpdateOperation> last = new ArrayList<>();
+        for (int from = 0; from < upserts.size(); from += config.upsertBatchSize()) {
+            List<PointStruct> part = upserts.subList(from, Math.min(upserts.size(), from + config.upsertBatchSize()));
+            PointsUpdateOperation op = PointsUpdateOperation.newBuilder()
+                    .setUpsert(PointsUpdateOperation.PointStructList.newBuilder().addAllPoints(part)).build();
+            if (from + config.upsertBatchSize() >= upserts.size()) last.add(op);
+            else flush(new ArrayList<>(List.of(op)));
+        }
+        if (removalCount > 0) last.add(deleteWhere(removals.build()));
+        if (tails.getIdsCount() > 0) last.add(PointsUpdateOperation.newBuilder().setDeletePoints(
+                PointsUpdateOperation.DeletePoints.newBuilder().setPoints(PointsSelector.newBuilder().setPoints(tails))).build());
+        flush(last);
     }
 
     private static PointsUpdateOperation deleteWhere(Filter filter) {
