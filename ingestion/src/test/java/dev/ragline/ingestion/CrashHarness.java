@@ -31,9 +31,11 @@ final class CrashHarness {
         command.add("-Xmx512m");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         command.addAll(List.of(jvmArgs));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath());
         command.add(IngestionWorkerMain.class.getName());
         command.addAll(List.of(bootstrap, topic, group, instance, store));
         return new ProcessBuilder(command).redirectErrorStream(true)
@@ -144,7 +146,19 @@ final class CrashHarness {
         return diffs;
     }
 
-    static String classPathNote() {
-        return System.getProperty("java.class.path").split(File.pathSeparator).length + " class path entries";
+    /** This JVM's class path, or the class loader's URLs when run from Maven's exec:java (the benchmark). */
+    static String classPath() {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader urls && urls.getURLs().length > 1) {
+            List<String> entries = new ArrayList<>();
+            for (java.net.URL url : urls.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return String.join(File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
     }
 }

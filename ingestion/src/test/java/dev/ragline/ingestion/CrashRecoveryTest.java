@@ -79,7 +79,8 @@ class CrashRecoveryTest {
     private Run crashLoop(String topic, String group, List<String> instances, String store, int kills, long seed,
                           Runnable midway, Thread publisher) throws Exception {
         Random random = new Random(seed);
-        Path log = dir.resolve("workers.log");
+        Path log = Path.of("target", "crash-" + topic + ".log");
+        java.nio.file.Files.deleteIfExists(log);
         Process[] workers = new Process[instances.size()];
         for (int i = 0; i < workers.length; i++)
             workers[i] = CrashHarness.startWorker(log, broker.bootstrapServers(), topic, group, instances.get(i), store);
@@ -91,6 +92,8 @@ class CrashRecoveryTest {
                 int victim = random.nextInt(workers.length);
                 long before = CrashHarness.committed(admin, group);
                 CrashHarness.kill9(workers[victim]);
+                java.nio.file.Files.writeString(log, java.time.LocalTime.now() + " TEST killed " + instances.get(victim) + "\n",
+                        java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
                 done++;
                 if (k == kills / 2 && midway != null) midway.run();
                 workers[victim] = CrashHarness.startWorker(log, broker.bootstrapServers(), topic, group, instances.get(victim), store);
@@ -141,7 +144,7 @@ class CrashRecoveryTest {
     void qdrant_indexerAndQdrantKilledMidIngestionLeaveTheExactLatestState() throws Exception {
         String topic = "crash-qdrant";
         broker.createTopic(topic, PARTITIONS);
-        List<DocumentEvent> events = CrashHarness.workload(22, 1500, 1200);
+        List<DocumentEvent> events = CrashHarness.workload(22, 800, 700);
         Map<String, DocumentState> expected = CrashHarness.expectedStates(events);
         try (QdrantTestServer qdrant = QdrantTestServer.start()) {
             String store = "qdrant:" + qdrant.host() + ":" + qdrant.grpcPort() + ":crash";
@@ -168,7 +171,7 @@ class CrashRecoveryTest {
     void twoIndexersInOneGroupOnOneQdrantSurviveAKillAndRebalanceAndServeTheSameResults() throws Exception {
         String topic = "crash-two";
         broker.createTopic(topic, PARTITIONS);
-        List<DocumentEvent> events = CrashHarness.workload(33, 1500, 1000);
+        List<DocumentEvent> events = CrashHarness.workload(33, 800, 600);
         Map<String, DocumentState> expected = CrashHarness.expectedStates(events);
         try (QdrantTestServer qdrant = QdrantTestServer.start()) {
             String store = "qdrant:" + qdrant.host() + ":" + qdrant.grpcPort() + ":shared";
