@@ -123,14 +123,14 @@ class CrashRecoveryTest {
     void lucene_killedAtRandomMomentsLosesNothingDuplicatesNothingAndLeavesNoStaleChunk() throws Exception {
         String topic = "crash-lucene";
         broker.createTopic(topic, PARTITIONS);
-        List<DocumentEvent> events = CrashHarness.workload(11, 2000, 1500);
+        List<DocumentEvent> events = CrashHarness.workload(11, 1500, 1000);
         Map<String, DocumentState> expected = CrashHarness.expectedStates(events);
         AtomicReference<Throwable> publishFailure = new AtomicReference<>();
         Thread publisher = publishSlowly(topic, events, publishFailure);
         Path index = dir.resolve("lucene");
-        Run run = crashLoop(topic, "crash-lucene", List.of("indexer-1"), "lucene:" + index, 4, 1, null, publisher);
+        Run run = crashLoop(topic, "crash-lucene", List.of("indexer-1"), "lucene:" + index, 3, 1, null, publisher);
         assertThat(publishFailure.get()).isNull();
-        assertThat(run.kills()).isEqualTo(4);
+        assertThat(run.kills()).isEqualTo(3);
 
         try (ChunkStore store = LuceneChunkStore.open(LuceneStoreConfig.defaults(index, IngestionWorkerMain.DIMENSION))) {
             assertThat(CrashHarness.differences(store, expected)).isEmpty();
@@ -144,13 +144,13 @@ class CrashRecoveryTest {
     void qdrant_indexerAndQdrantKilledMidIngestionLeaveTheExactLatestState() throws Exception {
         String topic = "crash-qdrant";
         broker.createTopic(topic, PARTITIONS);
-        List<DocumentEvent> events = CrashHarness.workload(22, 800, 700);
+        List<DocumentEvent> events = CrashHarness.workload(22, 500, 400);
         Map<String, DocumentState> expected = CrashHarness.expectedStates(events);
         try (QdrantTestServer qdrant = QdrantTestServer.start()) {
             String store = "qdrant:" + qdrant.host() + ":" + qdrant.grpcPort() + ":crash";
             AtomicReference<Throwable> publishFailure = new AtomicReference<>();
             Thread publisher = publishSlowly(topic, events, publishFailure);
-            crashLoop(topic, "crash-qdrant", List.of("indexer-1"), store, 3, 2, () -> {
+            crashLoop(topic, "crash-qdrant", List.of("indexer-1"), store, 2, 2, () -> {
                 qdrant.kill(); // Qdrant crashes too, and stays down for a while
                 try {
                     Thread.sleep(1500);
@@ -171,13 +171,13 @@ class CrashRecoveryTest {
     void twoIndexersInOneGroupOnOneQdrantSurviveAKillAndRebalanceAndServeTheSameResults() throws Exception {
         String topic = "crash-two";
         broker.createTopic(topic, PARTITIONS);
-        List<DocumentEvent> events = CrashHarness.workload(33, 800, 600);
+        List<DocumentEvent> events = CrashHarness.workload(33, 500, 300);
         Map<String, DocumentState> expected = CrashHarness.expectedStates(events);
         try (QdrantTestServer qdrant = QdrantTestServer.start()) {
             String store = "qdrant:" + qdrant.host() + ":" + qdrant.grpcPort() + ":shared";
             AtomicReference<Throwable> publishFailure = new AtomicReference<>();
             Thread publisher = publishSlowly(topic, events, publishFailure);
-            crashLoop(topic, "crash-two", List.of("indexer-a", "indexer-b"), store, 3, 3, null, publisher);
+            crashLoop(topic, "crash-two", List.of("indexer-a", "indexer-b"), store, 2, 3, null, publisher);
             assertThat(publishFailure.get()).isNull();
             var config = QdrantStoreConfig.defaults(qdrant.host(), qdrant.grpcPort(), "shared", IngestionWorkerMain.DIMENSION);
             try (ChunkStore a = QdrantChunkStore.open(config); ChunkStore b = QdrantChunkStore.open(config)) {
