@@ -6,7 +6,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.app.wiring.Platform;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.util.Map;
@@ -19,6 +22,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(EmbeddedPlatformProfile.class)
 class DocumentsApiTest {
+    @Inject RaglineConfig config;
+    @Inject Platform platform;
+
+    @Test
+    void kafkaClientPropertiesPassThroughWithDottedKeys() {
+        assertThat(config.kafka().properties()).containsEntry("client.dns.lookup", "use_all_dns_ips");
+        assertThat(platform.consumer().orElseThrow().config().clientOverrides()).containsEntry("client.dns.lookup", "use_all_dns_ips");
+    }
     @Test
     void aDocumentOverTheEventLimitGetsA413NamingTheLimitNotA500() {
         String text = "word ".repeat(400_000); // about 2 MB

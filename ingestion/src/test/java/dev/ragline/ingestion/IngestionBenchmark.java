@@ -162,9 +162,14 @@ public final class IngestionBenchmark {
                 delegate.upsert(chunks);
                 commits++;
             }
+            Map<String, DocumentState> states = delegate.documentStates(writes.stream().map(DocumentWrite::documentId).toList());
             for (DocumentWrite w : writes) {
-                if (w instanceof DocumentWrite.Replace r) delegate.deleteOtherVersions(r.documentId(), r.version());
-                else delegate.deleteDocument(w.documentId());
+                if (w instanceof DocumentWrite.Replace r) {
+                    if (states.get(r.documentId()).liveVersion().isEmpty()) continue; // a new document: nothing to delete
+                    delegate.deleteOtherVersions(r.documentId(), r.version());
+                } else {
+                    delegate.deleteDocument(w.documentId());
+                }
                 commits++;
             }
         }
