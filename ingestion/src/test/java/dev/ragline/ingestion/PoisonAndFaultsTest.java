@@ -236,6 +236,84 @@ class PoisonAndFaultsTest {
         assertThat(stats.deadLettered()).isZero();
     }
 
+    /** The hashing encoder, slowed down: every encoder call takes {@code millis}. */
+    private static final class SlowEncoder implements dev.ragline.core.Encoder {
+        private final HashingEncoder delegate = new HashingEncoder(64, 64);
+        private final long millis;
+
+        SlowEncoder(long millis) {
+            this.millis = millis;
+        }
+
+        @Override public String modelId() { return delegate.modelId(); }
+        @Override public String modelSha256() { return delegate.modelSha256(); }
+        @Override public int dimension() { return delegate.dimension(); }
+        @Override public int maxTokens() { return delegate.maxTokens(); }
+        @Override public int countTokens(String text) { return delegate.countTokens(text); }
+        @Override public float[] embedQuery(String query) { return delegate.embedQuery(query); }
+
+        @Override
+        public List<float[]> embedPassages(List<String> passages) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return delegate.embedPassages(passages);
+        }
+    }
+
+    private KafkaIngestionConsumer startSlow(long millisPerEncoderCall, IngestionStats stats) {
+        var slow = new SlowEncoder(millisPerEncoderCall);
+        var indexer = new DocumentIndexer(slow, lucene, TokenAwareSplitter.forEncoder(slow, 64, 8), 2, config.limits());
+        KafkaIngestionConsumer consumer = new KafkaIngestionConsumer(config, indexer, stats);
+        consumers.add(consumer);
+        consumer.start();
+        return consumer;
+    }
+
+    @Test
+    void aBatchThatEmbedsForLongerThanMaxPollIntervalKeepsGroupMembership() throws Exception {
+        // 3 s poll interval; the batch embeds for about 10 s. Without polling while embedding, the member would be
+        // evicted, its commit refused and the batch redone forever.
+        config = config.withClientOverrides(Map.of("max.poll.interval.ms", "3000")).withMaxPollRecords(10);
+        IngestionStats stats = new IngestionStats();
+        startSlow(1000, stats);
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) records.add(Map.entry(utf8("slow-" + i), json("slow-" + i, sentences(2), "text/plain", Map.of())));
+        produce(records);
+        KafkaTestSupport.await("all committed (" + stats + ")", Duration.ofSeconds(90), () -> stats.recordsCommitted() >= records.size());
+        assertThat(stats.commitFailures()).isZero();
+        assertThat(stats.batchesAbandoned()).isZero();
+        assertThat(committed()).isEqualTo(endOffsets());
+        assertThat(indexedDocuments()).hasSize(10);
+    }
+
+    @Test
+    void aRebalanceAbandonsTheBatchInHandAndTheNewOwnerFinishesItWithNothingLostOrDoubled() throws Exception {
+        IngestionStats slowStats = new IngestionStats();
+        config = config.withMaxPollRecords(40);
+        startSlow(400, slowStats);
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) records.add(Map.entry(utf8("r-" + i), json("r-" + i, sentences(3), "text/plain", Map.of())));
+        produce(records);
+        Thread.sleep(3000); // the slow member is embedding its first batch now
+        IngestionStats fastStats = new IngestionStats();
+        start(lucene, fastStats); // joins the group: eager rebalance, the slow member's partitions are revoked
+        KafkaTestSupport.await("all documents indexed", Duration.ofSeconds(90), () -> indexedDocuments().size() == 40);
+        KafkaTestSupport.await("all committed", WAIT, () -> {
+            try {
+                return committed() == endOffsets();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(slowStats.batchesAbandoned()).isPositive();
+        assertThat(lucene.count()).isEqualTo(lucene.documentStates(indexedDocuments()).values().stream()
+                .mapToLong(st -> st.chunksPerVersion().getOrDefault(1L, 0)).sum());
+        assertThat(lucene.documentStates(indexedDocuments()).values()).allSatisfy(st -> assertThat(st.chunksPerVersion()).containsOnlyKeys(1L));
+    }
+
     private static String reason(ConsumerRecord<byte[], byte[]> r) {
         return KafkaTestSupport.header(r, KafkaIngestionConsumer.REASON_HEADER);
     }
