@@ -33,7 +33,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * <li>parse + split alone.</li>
  * </ol>
  *
- * <pre>./mvnw -B -q -pl ingestion -am verify -DskipTests -Pbenchmark [-Dbenchmark.documents=3000] [-Dbenchmark.recovery=false]</pre>
+ * <pre>./mvnw -B -q -pl ingestion -am verify -DskipTests -Pbenchmark [-Dbenchmark.documents=3000] [-Dbenchmark.rounds=2]
+ *     [-Dbenchmark.throughput=false] [-Dbenchmark.recovery=false]</pre>
  */
 public final class IngestionBenchmark {
     public static void main(String[] args) throws Exception {
@@ -59,8 +60,11 @@ public final class IngestionBenchmark {
                 publisher.publishAll(updates);
             }
 
-            System.out.printf("%n%-34s %12s %12s %14s%n", "Lucene, 64 records per poll", "new docs/s", "updates/s", "commits/batch");
-            for (boolean perBatch : new boolean[] {false, true, false, true}) {
+            boolean throughput = Boolean.parseBoolean(System.getProperty("benchmark.throughput", "true"));
+            int rounds = Integer.getInteger("benchmark.rounds", 2);
+            if (throughput) System.out.printf("%n%-34s %12s %12s %14s%n", "Lucene, 64 records per poll", "new docs/s", "updates/s", "commits/batch");
+            for (int round = 0; throughput && round < 2 * rounds; round++) {
+                boolean perBatch = round % 2 == 1;
                 double[] rates = new double[2];
                 long[] commits = new long[1];
                 for (int phase = 0; phase < 2; phase++) {
