@@ -35,14 +35,14 @@ final class DeferredStore implements InvocationHandler {
     }
 
     /**
-     * Opens the store now if its server answers; if it does not (an {@link UncheckedIOException}), returns a store
-     * that keeps trying every {@code retry} in the background. Other failures (a collection that does not fit)
+     * Opens the store now and returns it if its server answers; if it does not (an {@link UncheckedIOException}),
+     * returns a proxy that keeps trying every {@code retry} in the background. Other failures (a collection that does not fit)
      * are thrown: they need the operator.
      */
     static ChunkStore open(String description, int dimension, Supplier<ChunkStore> opener, Duration retry) {
         DeferredStore handler = new DeferredStore(description, dimension, opener);
         try {
-            handler.delegate = opener.get();
+            return opener.get(); // reachable: the real store itself, no proxy in between
         } catch (UncheckedIOException e) {
             handler.lastError = e.getMessage();
             LOG.warnf("%s is not reachable (%s); starting anyway and retrying every %d ms", description, e.getMessage(), retry.toMillis());
