@@ -1,6 +1,9 @@
 package dev.ragline.core;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -20,6 +23,37 @@ public interface ChunkStore extends AutoCloseable {
 
     /** The version of the document currently stored, if any chunk of it is. */
     OptionalLong documentVersion(String documentId);
+
+    /**
+     * Applies the writes in order and makes them durable before returning, as one unit where the engine allows
+     * (Lucene: one commit and one searcher refresh for the whole list; Qdrant: ordered batch updates with strong
+     * write ordering). Fenced by version, see {@link DocumentWrite}. A write that fails throws; the caller retries
+     * the whole list (every write is idempotent).
+     */
+    default void write(List<DocumentWrite> writes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support versioned writes");
+    }
+
+    /** One {@link DocumentWrite.Replace}: the document's chunks become {@code chunks}, lower versions go. */
+    default void replaceDocument(String documentId, long version, List<StoredChunk> chunks) {
+        write(List.of(new DocumentWrite.Replace(documentId, version, chunks)));
+    }
+
+    /** One {@link DocumentWrite.Delete}: chunks up to {@code version} go, a deletion marker at it stays. */
+    default void deleteDocument(String documentId, long version) {
+        write(List.of(new DocumentWrite.Delete(documentId, version)));
+    }
+
+    /** What is stored of each document (absent ones included, as {@link DocumentState#ABSENT}). */
+    default Map<String, DocumentState> documentStates(Collection<String> documentIds) {
+        Map<String, DocumentState> states = new LinkedHashMap<>();
+        for (String id : documentIds) {
+            OptionalLong version = documentVersion(id);
+            states.put(id, version.isEmpty() ? DocumentState.ABSENT
+                    : new DocumentState(Map.of(version.getAsLong(), -1), OptionalLong.empty()));
+        }
+        return states;
+    }
 
     /** Top-k chunks by cosine similarity to an L2-normalised query vector, among those the filter admits. */
     List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter);

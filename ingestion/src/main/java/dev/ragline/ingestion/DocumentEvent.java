@@ -26,15 +26,21 @@ import java.util.Set;
  *
  * {@code content} may stand for {@code text}; {@code id} may be left out (the key is used), {@code title}
  * defaults to empty, {@code contentType} to {@code text/plain}, {@code metadata} to none. A null value
- * (a tombstone) deletes the document. Unknown fields are rejected, so a misspelt field is not silently ignored.
+ * (a tombstone) deletes the document; its version, when known, travels in the record header
+ * {@value #VERSION_HEADER} (a decimal number). Unknown fields are rejected, so a misspelt field is not silently ignored.
  *
- * @param text null for a delete (tombstone), otherwise the non-blank document body
+ * @param text    null for a delete (tombstone), otherwise the non-blank document body
+ * @param version the document version; for a delete {@link #UNKNOWN_VERSION} when the tombstone carries none
  */
 public record DocumentEvent(String id, String title, String text, ContentType contentType,
                             Map<String, String> metadata, long version) {
 
-    /** Default cap on one event's serialized size; Kafka's own default message limit is about 1 MB. */
-    public static final int DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+    /** Default cap on one event's serialized size: just under Kafka's default 1 MiB message limit. */
+    public static final int DEFAULT_MAX_BYTES = IngestionLimits.DEFAULT_MAX_EVENT_BYTES;
+    /** Record header with a tombstone's version (decimal); optional. */
+    public static final String VERSION_HEADER = "ragline.version";
+    /** The version of a delete whose tombstone carries no {@value #VERSION_HEADER} header. */
+    public static final long UNKNOWN_VERSION = -1;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -49,7 +55,8 @@ public record DocumentEvent(String id, String title, String text, ContentType co
         contentType = contentType == null ? ContentType.PLAIN_TEXT : contentType;
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         if (text != null && text.isBlank()) throw new IllegalArgumentException("document text must not be blank");
-        if (version < 0) throw new IllegalArgumentException("version must be >= 0, got " + version);
+        if (version < 0 && !(text == null && version == UNKNOWN_VERSION))
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
     }
 
     public static DocumentEvent upsert(String id, String title, String text, ContentType contentType,
@@ -59,7 +66,18 @@ public record DocumentEvent(String id, String title, String text, ContentType co
 
     /** A delete: published as a tombstone (null value) with the document id as key. */
     public static DocumentEvent delete(String id) {
-        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), 0);
+        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), UNKNOWN_VERSION);
+    }
+
+    /** A delete of the document as of {@code version}: versions up to it can never come back. */
+    public static DocumentEvent delete(String id, long version) {
+        if (version < 0) throw new IllegalArgumentException("version must be >= 0, got " + version);
+        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), version);
+    }
+
+    /** A delete that carries its version ({@value #VERSION_HEADER} header). */
+    public boolean hasKnownVersion() {
+        return version != UNKNOWN_VERSION;
     }
 
     public boolean isDelete() {
@@ -87,10 +105,33 @@ public record DocumentEvent(String id, String title, String text, ContentType co
      * @throws InvalidEventException with a reason a producer can act on
      */
     public static DocumentEvent decode(String key, byte[] value, int maxBytes) {
+        return decode(key, value, null, IngestionLimits.DEFAULTS.withMaxEventBytes(maxBytes));
+    }
+
+    /**
+     * Decodes a Kafka record strictly and checks it against the limits.
+     *
+     * @param deleteVersion the {@value #VERSION_HEADER} header of a tombstone, or null
+     * @throws InvalidEventException with a reason a producer can act on ({@link EventTooLargeException} for sizes)
+     */
+    public static DocumentEvent decode(String key, byte[] value, String deleteVersion, IngestionLimits limits) {
         if (key == null || key.isBlank()) throw new InvalidEventException("record key (the document id) is missing");
-        if (value == null) return delete(key);
+        int idBytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (idBytes > limits.maxIdBytes())
+            throw new EventTooLargeException("document id is " + idBytes + " bytes, over the limit of " + limits.maxIdBytes()
+                    + " (ragline.ingestion.max-id-bytes)");
+        if (value == null) {
+            if (deleteVersion == null) return delete(key);
+            try {
+                return delete(key, Long.parseLong(deleteVersion.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("header " + VERSION_HEADER + " must be a version >= 0, got '" + deleteVersion + "'");
+            }
+        }
+        int maxBytes = limits.maxEventBytes();
         if (value.length > maxBytes) {
-            throw new InvalidEventException("event is " + value.length + " bytes, over the limit of " + maxBytes);
+            throw new EventTooLargeException("event is " + value.length + " bytes, over the limit of " + maxBytes
+                    + " (ragline.ingestion.max-event-bytes)");
         }
         JsonNode root;
         try {
@@ -122,7 +163,27 @@ public record DocumentEvent(String id, String title, String text, ContentType co
                 throw new InvalidEventException(e.getMessage());
             }
         }
-        return new DocumentEvent(key, optionalString(root, "title"), text, contentType, metadata(root), version(root));
+        Map<String, String> metadata = metadata(root);
+        checkMetadata(metadata, limits);
+        return new DocumentEvent(key, optionalString(root, "title"), text, contentType, metadata, version(root));
+    }
+
+    private static void checkMetadata(Map<String, String> metadata, IngestionLimits limits) {
+        if (metadata.size() > limits.maxMetadataEntries())
+            throw new EventTooLargeException("metadata has " + metadata.size() + " entries, over the limit of "
+                    + limits.maxMetadataEntries() + " (ragline.ingestion.max-metadata-entries)");
+        metadata.forEach((k, v) -> {
+            int keyBytes = k.getBytes(StandardCharsets.UTF_8).length;
+            if (keyBytes > limits.maxMetadataKeyBytes())
+                throw new EventTooLargeException("metadata key '" + k.substring(0, Math.min(40, k.length())) + "…' is "
+                        + keyBytes + " bytes, over the limit of " + limits.maxMetadataKeyBytes()
+                        + " (ragline.ingestion.max-metadata-key-bytes)");
+            int valueBytes = v.getBytes(StandardCharsets.UTF_8).length;
+            if (valueBytes > limits.maxMetadataValueBytes())
+                throw new EventTooLargeException("metadata value of '" + k + "' is " + valueBytes
+                        + " bytes, over the limit of " + limits.maxMetadataValueBytes()
+                        + " (ragline.ingestion.max-metadata-value-bytes; the stores index it as one term)");
+        });
     }
 
     private static String utf8(byte[] value) {

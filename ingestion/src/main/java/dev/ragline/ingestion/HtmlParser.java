@@ -24,7 +24,15 @@ final class HtmlParser {
     }
 
     static ParsedDocument parse(String html) {
+        return parse(html, IngestionLimits.DEFAULT_MAX_NESTING_DEPTH);
+    }
+
+    static ParsedDocument parse(String html, int maxDepth) {
         Document document = Jsoup.parse(html);
+        int[] max = {0};
+        // jsoup's parser and traversal are iterative; the limit keeps documents that are mostly nesting out.
+        document.traverse((node, depth) -> max[0] = Math.max(max[0], depth));
+        if (max[0] > maxDepth) throw MarkdownParser.nestedTooDeep("HTML", max[0], maxDepth);
         String title = document.title().strip();
         document.select(DROPPED).remove();
         TextAssembler out = new TextAssembler();

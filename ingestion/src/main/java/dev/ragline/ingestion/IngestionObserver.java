@@ -36,4 +36,16 @@ public interface IngestionObserver {
     /** Encoder, store or dead-letter producer failed; the batch will be retried after a back-off. */
     default void transientFailure(int attempt, Exception error) {
     }
+
+    /** Upserts whose version was already stored completely (a redelivery): nothing embedded or written. */
+    default void documentsUnchanged(int count) {
+    }
+
+    /** An offset commit failed (the records will be delivered again, to this or another member). */
+    default void commitFailed(Exception error) {
+    }
+
+    /** A batch given up without committing: partitions revoked or lost, or shutdown. */
+    default void batchAbandoned(String reason) {
+    }
 }

@@ -27,10 +27,42 @@ final class MarkdownParser {
     }
 
     static ParsedDocument parse(String markdown) {
+        return parse(markdown, IngestionLimits.DEFAULT_MAX_NESTING_DEPTH);
+    }
+
+    /** The tree walk below recurses per nesting level, so the depth is measured first, without recursion. */
+    static ParsedDocument parse(String markdown, int maxDepth) {
         Node document = PARSER.parse(markdown);
+        int depth = depth(document);
+        if (depth > maxDepth) throw nestedTooDeep("Markdown", depth, maxDepth);
         TextAssembler out = new TextAssembler();
         document.accept(new Walker(out));
         return out.build("");
+    }
+
+    static InvalidEventException nestedTooDeep(String format, int depth, int maxDepth) {
+        return new InvalidEventException(format + " nests " + depth
+                + " levels deep, over the limit of " + maxDepth + " (ragline.ingestion.max-nesting-depth)");
+    }
+
+    /** Depth of the node tree (iterative). */
+    private static int depth(Node root) {
+        int depth = 0, max = 0;
+        Node node = root;
+        while (node != null) {
+            if (node.getFirstChild() != null) {
+                node = node.getFirstChild();
+                max = Math.max(max, ++depth);
+                continue;
+            }
+            while (node != null && node != root && node.getNext() == null) {
+                node = node.getParent();
+                depth--;
+            }
+            if (node == null || node == root) break;
+            node = node.getNext();
+        }
+        return max;
     }
 
     private static final class Walker extends AbstractVisitor {

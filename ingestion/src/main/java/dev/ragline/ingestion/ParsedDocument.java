@@ -42,10 +42,19 @@ public record ParsedDocument(String text, List<Section> sections, String title) 
 
     /** Parses a document body of the given type. */
     public static ParsedDocument parse(ContentType contentType, String body) {
+        return parse(contentType, body, IngestionLimits.DEFAULT_MAX_NESTING_DEPTH);
+    }
+
+    /**
+     * Parses a document body, refusing trees nested deeper than {@code maxNestingDepth}.
+     *
+     * @throws InvalidEventException when the document nests too deep
+     */
+    public static ParsedDocument parse(ContentType contentType, String body, int maxNestingDepth) {
         return switch (contentType) {
             case PLAIN_TEXT -> PlainTextParser.parse(body);
-            case MARKDOWN -> MarkdownParser.parse(body);
-            case HTML -> HtmlParser.parse(body);
+            case MARKDOWN -> MarkdownParser.parse(body, maxNestingDepth);
+            case HTML -> HtmlParser.parse(body, maxNestingDepth);
         };
     }
 

@@ -76,7 +76,11 @@ public final class SamplePublisher implements AutoCloseable {
     }
 
     private Future<RecordMetadata> send(DocumentEvent event) {
-        return producer.send(new ProducerRecord<>(topic, event.id(), event.toValue()));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.id(), event.toValue());
+        if (event.isDelete() && event.hasKnownVersion())
+            record.headers().add(DocumentEvent.VERSION_HEADER, String.valueOf(event.version()).getBytes(StandardCharsets.UTF_8));
+        // The key decides the partition with the Java client's murmur2 partitioner; other producers must match it.
+        return producer.send(record);
     }
 
     private static RecordMetadata await(Future<RecordMetadata> future) {

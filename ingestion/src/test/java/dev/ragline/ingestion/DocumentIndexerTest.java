@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class DocumentIndexerTest {
-    private final HashingEncoder encoder = new HashingEncoder(64, 48);
+    private final CountingEncoder encoder = new CountingEncoder(64, 48);
     private final InMemoryChunkStore store = new InMemoryChunkStore(64);
     private final DocumentIndexer indexer = new DocumentIndexer(encoder, store, TokenAwareSplitter.forEncoder(encoder, 48, 8), 4);
 
@@ -96,12 +96,69 @@ class DocumentIndexerTest {
                 indexer.prepare(DocumentEvent.delete("b")),
                 indexer.prepare(doc("a", 1, sentences("stale", 3))),
                 indexer.prepare(DocumentEvent.delete("c")),
-                indexer.prepare(doc("c", 1, sentences("again", 1)))));
-        assertThat(result).isEqualTo(new DocumentIndexer.Result(4, 2, 1, chunksOf("a").size() + 1));
+                indexer.prepare(doc("c", 1, sentences("again", 1))),
+                indexer.prepare(doc("d", 1, sentences("dee", 1)))));
+        assertThat(result).isEqualTo(new DocumentIndexer.Result(4, 2, 2, 0, chunksOf("a").size() + 1));
         assertThat(chunksOf("a")).allSatisfy(hit -> assertThat(hit.chunk().text()).contains("two"));
         assertThat(chunksOf("b")).isEmpty();
-        // After the delete, version 1 of c is the newest event: it is indexed, and version 9 is gone.
-        assertThat(chunksOf("c")).singleElement().satisfies(hit -> assertThat(hit.chunk().version()).isEqualTo(1));
+        // c was deleted as of its stored version 9: an older version can never bring it back, a newer one can.
+        assertThat(chunksOf("c")).isEmpty();
+        assertThat(indexer.index(doc("c", 9, sentences("again", 1))).skipped()).isEqualTo(1);
+        indexer.index(doc("c", 10, sentences("again", 1)));
+        assertThat(chunksOf("c")).singleElement().satisfies(hit -> assertThat(hit.chunk().version()).isEqualTo(10));
+    }
+
+    @Test
+    void aDeleteWithAVersionHeaderFencesOnlyUpToThatVersion() {
+        indexer.index(doc("a", 3, sentences("three", 2)));
+        assertThat(indexer.index(DocumentEvent.delete("a", 2)).skipped()).isEqualTo(1); // stale delete
+        assertThat(chunksOf("a")).isNotEmpty();
+        indexer.index(DocumentEvent.delete("a", 5));
+        assertThat(chunksOf("a")).isEmpty();
+        assertThat(indexer.index(doc("a", 5, sentences("five", 2))).skipped()).isEqualTo(1);
+        indexer.index(doc("a", 6, sentences("six", 2)));
+        assertThat(chunksOf("a")).allSatisfy(hit -> assertThat(hit.chunk().version()).isEqualTo(6)).isNotEmpty();
+    }
+
+    @Test
+    void aRedeliveryOfAStoredVersionIsNotEmbeddedAgain() {
+        DocumentEvent event = doc("a", 1, sentences("battery", 20));
+        indexer.index(event);
+        int calls = encoder.calls();
+        DocumentIndexer.Result again = indexer.index(event);
+        assertThat(again.unchanged()).isEqualTo(1);
+        assertThat(again.chunksWritten()).isZero();
+        assertThat(encoder.calls()).isEqualTo(calls);
+    }
+
+    @Test
+    void limitsAreCheckedWithReasonsThatNameTheSetting() {
+        var strict = new DocumentIndexer(encoder, store, TokenAwareSplitter.forEncoder(encoder, 48, 0), 8,
+                IngestionLimits.DEFAULTS.withMaxChunksPerEvent(3).withMaxNestingDepth(20));
+        assertThatThrownBy(() -> strict.prepare(doc("a", 1, sentences("battery", 40))))
+                .isInstanceOf(EventTooLargeException.class).hasMessageContaining("max-chunks-per-event");
+        String nested = ">".repeat(50) + " deep";
+        assertThatThrownBy(() -> strict.prepare(DocumentEvent.upsert("m", "", nested, ContentType.MARKDOWN, Map.of(), 1)))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("Markdown nests").hasMessageContaining("max-nesting-depth");
+        String html = "<div>".repeat(50) + "deep" + "</div>".repeat(50);
+        assertThatThrownBy(() -> strict.prepare(DocumentEvent.upsert("h", "", html, ContentType.HTML, Map.of(), 1)))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("HTML nests");
+        String value = "{\"text\":\"x\",\"metadata\":{\"k\":\"" + "v".repeat(40_000) + "\"},\"version\":1}";
+        assertThatThrownBy(() -> strict.prepare("k", value.getBytes(java.nio.charset.StandardCharsets.UTF_8), null))
+                .isInstanceOf(EventTooLargeException.class).hasMessageContaining("max-metadata-value-bytes");
+        assertThatThrownBy(() -> strict.prepare("x".repeat(600), "{}".getBytes(), null))
+                .isInstanceOf(EventTooLargeException.class).hasMessageContaining("max-id-bytes");
+    }
+
+    @Test
+    void aDocumentTooDeepForTheStackIsRefusedNotThrownAsAnError() {
+        // Tens of thousands of nested quotes: the default depth limit refuses it before any recursive walk.
+        String nested = "> ".repeat(20_000) + "deep";
+        assertThatThrownBy(() -> indexer.prepare(DocumentEvent.upsert("m", "", nested, ContentType.MARKDOWN, Map.of(), 1)))
+                .isInstanceOf(InvalidEventException.class);
+        String html = "<b>".repeat(100_000) + "deep";
+        assertThatThrownBy(() -> indexer.prepare(DocumentEvent.upsert("h", "", html, ContentType.HTML, Map.of(), 1)))
+                .isInstanceOf(InvalidEventException.class);
     }
 
     @Test

@@ -1,66 +1,87 @@
 package dev.ragline.ingestion;
 
 import dev.ragline.core.ChunkStore;
+import dev.ragline.core.DocumentState;
+import dev.ragline.core.DocumentWrite;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.StoredChunk;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A store that fails on purpose, in front of a real one: for tests of retries and crash recovery. */
+/** A store that fails on purpose, in front of a real one: for tests of retries, classification and bisection. */
 public final class FaultyChunkStore implements ChunkStore {
-    /** Stands for the process dying: an Error, which the consumer does not retry. */
-    public static final class SimulatedCrash extends Error {
-        SimulatedCrash(String message) {
-            super(message);
-        }
-    }
-
     private final ChunkStore delegate;
-    private final AtomicInteger failingUpserts;
-    private final AtomicInteger chunksBeforeCrash;
-    private final AtomicInteger upsertCalls = new AtomicInteger();
+    private final AtomicInteger failingWrites;
+    private final String rejectedDocument;
+    private final String transientlyFailingDocument;
+    private final AtomicInteger writeCalls = new AtomicInteger();
+    private volatile boolean down;
 
-    private FaultyChunkStore(ChunkStore delegate, int failingUpserts, int chunksBeforeCrash) {
+    private FaultyChunkStore(ChunkStore delegate, int failingWrites, String rejectedDocument, String transientlyFailingDocument) {
         this.delegate = delegate;
-        this.failingUpserts = new AtomicInteger(failingUpserts);
-        this.chunksBeforeCrash = new AtomicInteger(chunksBeforeCrash);
+        this.failingWrites = new AtomicInteger(failingWrites);
+        this.rejectedDocument = rejectedDocument;
+        this.transientlyFailingDocument = transientlyFailingDocument;
     }
 
-    /** The first {@code count} upserts throw a RuntimeException (a store that is briefly unavailable). */
-    public static FaultyChunkStore failingFirstUpserts(ChunkStore delegate, int count) {
-        return new FaultyChunkStore(delegate, count, Integer.MAX_VALUE);
+    /** The first {@code count} writes fail as if the server were unreachable (transient). */
+    public static FaultyChunkStore failingFirstWrites(ChunkStore delegate, int count) {
+        return new FaultyChunkStore(delegate, count, null, null);
     }
 
-    /** Writes {@code chunks} chunks, then "crashes" in the middle of an upsert. */
-    public static FaultyChunkStore crashingAfter(ChunkStore delegate, int chunks) {
-        return new FaultyChunkStore(delegate, 0, chunks);
+    /** Every write that includes {@code documentId} is refused as invalid (permanent, like Qdrant's INVALID_ARGUMENT). */
+    public static FaultyChunkStore rejecting(ChunkStore delegate, String documentId) {
+        return new FaultyChunkStore(delegate, 0, documentId, null);
     }
 
-    public int upsertCalls() {
-        return upsertCalls.get();
+    /** Every write that includes {@code documentId} fails with an I/O error, while the store otherwise answers. */
+    public static FaultyChunkStore failingTransientlyFor(ChunkStore delegate, String documentId) {
+        return new FaultyChunkStore(delegate, 0, null, documentId);
+    }
+
+    /** Switches a complete outage on or off: every call fails while down. */
+    public FaultyChunkStore down(boolean down) {
+        this.down = down;
+        return this;
+    }
+
+    public int writeCalls() {
+        return writeCalls.get();
+    }
+
+    private void checkUp() {
+        if (down) throw new UncheckedIOException(new IOException("store unreachable (simulated outage)"));
     }
 
     @Override
-    public void upsert(List<StoredChunk> chunks) {
-        upsertCalls.incrementAndGet();
-        if (failingUpserts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            throw new IllegalStateException("store unavailable (simulated)");
-        }
-        int room = chunksBeforeCrash.get();
-        if (chunks.size() > room) {
-            delegate.upsert(chunks.subList(0, room));
-            chunksBeforeCrash.set(0);
-            throw new SimulatedCrash("crashed after writing " + room + " of " + chunks.size() + " chunks");
-        }
-        if (room != Integer.MAX_VALUE) chunksBeforeCrash.addAndGet(-chunks.size());
-        delegate.upsert(chunks);
+    public void write(List<DocumentWrite> writes) {
+        writeCalls.incrementAndGet();
+        checkUp();
+        if (failingWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+            throw new UncheckedIOException(new IOException("store unavailable (simulated)"));
+        if (writes.stream().anyMatch(w -> w.documentId().equals(rejectedDocument)))
+            throw new IllegalArgumentException("INVALID_ARGUMENT: payload of " + rejectedDocument + " refused (simulated)");
+        if (writes.stream().anyMatch(w -> w.documentId().equals(transientlyFailingDocument)))
+            throw new UncheckedIOException(new IOException("timeout writing " + transientlyFailingDocument + " (simulated)"));
+        delegate.write(writes);
     }
 
-    @Override public void deleteDocument(String documentId) { delegate.deleteDocument(documentId); }
-    @Override public void deleteOtherVersions(String documentId, long keepVersion) { delegate.deleteOtherVersions(documentId, keepVersion); }
-    @Override public OptionalLong documentVersion(String documentId) { return delegate.documentVersion(documentId); }
+    @Override
+    public Map<String, DocumentState> documentStates(Collection<String> documentIds) {
+        checkUp();
+        return delegate.documentStates(documentIds);
+    }
+
+    @Override public void upsert(List<StoredChunk> chunks) { checkUp(); delegate.upsert(chunks); }
+    @Override public void deleteDocument(String documentId) { checkUp(); delegate.deleteDocument(documentId); }
+    @Override public void deleteOtherVersions(String documentId, long keepVersion) { checkUp(); delegate.deleteOtherVersions(documentId, keepVersion); }
+    @Override public OptionalLong documentVersion(String documentId) { checkUp(); return delegate.documentVersion(documentId); }
     @Override public List<SearchHit> search(float[] queryVector, int k, MetadataFilter filter) { return delegate.search(queryVector, k, filter); }
     @Override public long count() { return delegate.count(); }
     @Override public int dimension() { return delegate.dimension(); }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragline.app.wiring.Platform;
 import dev.ragline.ingestion.DocumentEvent;
+import dev.ragline.ingestion.EventTooLargeException;
 import dev.ragline.ingestion.InvalidEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -23,8 +25,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Documents over HTTP for teams without a Kafka producer: each request becomes an event on the same topic the
- * consumer reads, validated exactly as the consumer would, so a bad document is refused here instead of being
- * dead-lettered later. Indexing is asynchronous (202): the document is searchable once the consumer has it.
+ * consumer reads, validated exactly as the consumer would (decode, limits, parse, split), so a bad document is
+ * refused here (400, or 413 for a size limit, naming it) instead of being dead-lettered later. Indexing is
+ * asynchronous (202): the document is searchable once the consumer has it.
  */
 @Path("/v1/documents")
 @Tag(name = "documents")
@@ -47,8 +50,13 @@ public class DocumentsResource {
     @Operation(summary = "Publish a document (the event JSON, with its id) to the document topic.")
     @APIResponse(responseCode = "202", description = "On the topic; indexed asynchronously.")
     @APIResponse(responseCode = "400", description = "Not a valid document event; the body says why.")
+    @APIResponse(responseCode = "413", description = "Over a size limit (event bytes, id, metadata, chunks); the body names it.")
     public Response publish(byte[] body) {
         if (body == null || body.length == 0) throw new InvalidRequestException("a JSON document is required");
+        int max = platform.limits().maxEventBytes();
+        if (body.length > max)
+            return ErrorMappers.json(413, "payload_too_large", "document event is " + body.length
+                    + " bytes, over the limit of " + max + " (ragline.ingestion.max-event-bytes)", java.util.List.of());
         String id;
         try {
             JsonNode id0 = JSON.readTree(body).path("id");
@@ -60,7 +68,9 @@ public class DocumentsResource {
         }
         DocumentEvent event;
         try {
-            event = DocumentEvent.decode(id, body, DocumentEvent.DEFAULT_MAX_BYTES);
+            event = platform.validator().prepare(id, body, null).event();
+        } catch (EventTooLargeException e) {
+            return ErrorMappers.json(413, "payload_too_large", e.getMessage(), java.util.List.of());
         } catch (InvalidEventException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -70,10 +80,12 @@ public class DocumentsResource {
     @DELETE
     @Path("/{id}")
     @Blocking
-    @Operation(summary = "Delete a document: publishes a tombstone for its id.")
+    @Operation(summary = "Delete a document: publishes a tombstone for its id (with ?version=N, as of that version).")
     @APIResponse(responseCode = "202", description = "The tombstone is on the topic.")
-    public Response delete(@PathParam("id") String id) {
+    public Response delete(@PathParam("id") String id, @QueryParam("version") Long version) {
         if (id.isBlank()) throw new InvalidRequestException("document id must not be blank");
-        return Response.accepted(Accepted.of(id, platform.publisher().publish(DocumentEvent.delete(id)))).build();
+        if (version != null && version < 0) throw new InvalidRequestException("version must be >= 0");
+        DocumentEvent tombstone = version == null ? DocumentEvent.delete(id) : DocumentEvent.delete(id, version);
+        return Response.accepted(Accepted.of(id, platform.publisher().publish(tombstone))).build();
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Everything the service reads from application.properties (prefix {@code ragline}); env vars work too. */
@@ -19,6 +20,8 @@ public interface RaglineConfig {
     Store store();
 
     Kafka kafka();
+
+    Ingestion ingestion();
 
     Chunking chunking();
 
@@ -139,6 +142,68 @@ public interface RaglineConfig {
 
         @WithDefault("PT30S")
         Duration retryMaxBackoff();
+
+        /**
+         * Static group membership ({@code group.instance.id}), unique per instance: a restarted instance gets its
+         * partitions back at once instead of after the session timeout. Unset: dynamic membership.
+         */
+        Optional<String> groupInstanceId();
+
+        /** {@code session.timeout.ms}: how long a silent member keeps its partitions. */
+        @WithDefault("PT45S")
+        Duration sessionTimeout();
+
+        /** A poll's records are processed and committed in sub-batches of at most this many encoder tokens. */
+        @WithDefault("32768")
+        int maxBatchTokens();
+
+        /** Producers' {@code max.request.size} (HTTP publisher and dead letters); dead-letter copies are cut to fit. */
+        @WithDefault("1048576")
+        int maxRequestBytes();
+
+        /**
+         * Kafka client properties passed through to every client (consumer, dead-letter and HTTP producers), e.g.
+         * {@code ragline.kafka.properties."security.protocol"=SASL_SSL}; they win over the service's own settings.
+         */
+        Map<String, String> properties();
+    }
+
+    /** What one event may be; the consumer dead-letters, and {@code POST /v1/documents} refuses, what exceeds it. */
+    interface Ingestion {
+        /** Largest record value; must fit {@code ragline.kafka.max-request-bytes} and the topic's message limit. */
+        @WithDefault("1000000")
+        int maxEventBytes();
+
+        @WithDefault("512")
+        int maxIdBytes();
+
+        @WithDefault("64")
+        int maxMetadataEntries();
+
+        @WithDefault("256")
+        int maxMetadataKeyBytes();
+
+        /** Each metadata value is indexed as one term; Lucene refuses terms over 32,766 bytes. */
+        @WithDefault("4096")
+        int maxMetadataValueBytes();
+
+        @WithDefault("100")
+        int maxNestingDepth();
+
+        @WithDefault("2000")
+        int maxChunksPerEvent();
+
+        /** A batch failing this many times while the store answers is bisected to find the event at fault. */
+        @WithDefault("3")
+        int bisectAfterAttempts();
+
+        /** An event that failed alone this many times while the store answered goes to the dead-letter topic. */
+        @WithDefault("3")
+        int maxEventAttempts();
+
+        /** Readiness reports ingestion DOWN once it has been failing and retrying for this long. */
+        @WithDefault("PT10S")
+        Duration stalledAfter();
     }
 
     interface Chunking {

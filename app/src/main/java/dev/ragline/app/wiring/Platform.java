@@ -10,6 +10,7 @@ import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.ingestion.DocumentIndexer;
 import dev.ragline.ingestion.EmbeddedKafkaBroker;
 import dev.ragline.ingestion.IngestionConfig;
+import dev.ragline.ingestion.IngestionLimits;
 import dev.ragline.ingestion.KafkaIngestionConsumer;
 import dev.ragline.ingestion.SamplePublisher;
 import dev.ragline.ingestion.TokenAwareSplitter;
@@ -25,10 +26,17 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,13 +56,16 @@ public class Platform {
     private final KafkaIngestionConsumer consumer;
     private final String bootstrapServers;
     private final RaglineConfig config;
+    private final IngestionLimits limits;
+    private final DocumentIndexer validator;
+    private final PlatformMetrics metrics;
     private SamplePublisher publisher;
 
     public Platform(RaglineConfig config, MeterRegistry registry) {
         this.config = config;
         try {
             encoder = remember(openEncoder(config.encoder()));
-            PlatformMetrics metrics = new PlatformMetrics(registry);
+            metrics = new PlatformMetrics(registry);
             encoder.addBatchListener(metrics::encoderBatch);
             store = remember(openStore(config, encoder.dimension()));
             metrics.bindStore(store);
@@ -69,20 +80,31 @@ public class Platform {
                 LOG.infof("embedded Kafka broker listening on %s (data in %s)", bootstrapServers, broker.dataDir());
             }
 
+            var in = config.ingestion();
+            limits = new IngestionLimits(in.maxEventBytes(), in.maxIdBytes(), in.maxMetadataEntries(),
+                    in.maxMetadataKeyBytes(), in.maxMetadataValueBytes(), in.maxNestingDepth(), in.maxChunksPerEvent());
+            var splitter = TokenAwareSplitter.forEncoder(encoder, config.chunking().maxTokens(),
+                    config.chunking().overlapTokens());
+            // The HTTP publisher runs the consumer's own checks (decode, limits, parse, split) before publishing.
+            validator = new DocumentIndexer(encoder, store, splitter, DocumentIndexer.DEFAULT_EMBED_BATCH_SIZE, limits);
+            checkMultiInstanceMode(config);
             if (kafka.consume()) {
-                var splitter = TokenAwareSplitter.forEncoder(encoder, config.chunking().maxTokens(),
-                        config.chunking().overlapTokens());
                 var ingestion = IngestionConfig.defaults(bootstrapServers)
                         .withTopic(kafka.topic(), kafka.deadLetterTopic())
                         .withGroupId(kafka.groupId())
+                        .withStaticMembership(kafka.groupInstanceId().orElse(null), kafka.sessionTimeout())
                         .withMaxPollRecords(kafka.maxPollRecords())
-                        .withRetryBackoff(kafka.retryInitialBackoff(), kafka.retryMaxBackoff());
-                consumer = remember(new KafkaIngestionConsumer(ingestion,
-                        new DocumentIndexer(encoder, store, splitter), metrics));
+                        .withMaxBatchTokens(kafka.maxBatchTokens())
+                        .withRetryBackoff(kafka.retryInitialBackoff(), kafka.retryMaxBackoff())
+                        .withAttempts(in.bisectAfterAttempts(), in.maxEventAttempts())
+                        .withLimits(limits, kafka.maxRequestBytes())
+                        .withClientOverrides(kafka.properties());
+                consumer = remember(new KafkaIngestionConsumer(ingestion, validator, metrics));
                 metrics.bindConsumer(consumer);
                 consumer.start();
-                LOG.infof("consuming documents from topic %s (dead letters to %s) as group %s",
-                        kafka.topic(), kafka.deadLetterTopic(), kafka.groupId());
+                LOG.infof("consuming documents from topic %s (dead letters to %s) as group %s%s",
+                        kafka.topic(), kafka.deadLetterTopic(), kafka.groupId(),
+                        kafka.groupInstanceId().map(i -> ", static member " + i).orElse(""));
             } else {
                 consumer = null;
             }
@@ -120,13 +142,48 @@ public class Platform {
             case "qdrant" -> {
                 var q = s.qdrant();
                 LOG.infof("Qdrant store at %s:%d, collection %s", q.host(), q.grpcPort(), q.collection());
-                yield QdrantChunkStore.open(QdrantStoreConfig.defaults(q.host(), q.grpcPort(), q.collection(), dimension)
-                        .withCredentials(q.apiKey().orElse(null), q.useTls())
-                        .withHybrid(hybrid).withBm25AvgLen(q.bm25AvgLen()));
+                // Starts while Qdrant is unreachable (health DOWN, ingestion retrying) and connects when it is back.
+                yield DeferredStore.open("Qdrant at " + q.host() + ":" + q.grpcPort(), dimension,
+                        () -> QdrantChunkStore.open(QdrantStoreConfig.defaults(q.host(), q.grpcPort(), q.collection(), dimension)
+                                .withCredentials(q.apiKey().orElse(null), q.useTls())
+                                .withHybrid(hybrid).withBm25AvgLen(q.bm25AvgLen())), Duration.ofSeconds(1));
             }
             default -> throw new IllegalArgumentException(
                     "ragline.store.type must be 'lucene' or 'qdrant', got '" + s.type() + "'");
         };
+    }
+
+    /**
+     * The embedded Lucene index holds what this instance consumed, nothing else: a search-only replica would
+     * serve an empty index, and several consuming instances would each serve a part. Refused at start-up;
+     * scale out with Qdrant.
+     */
+    private void checkMultiInstanceMode(RaglineConfig config) {
+        if (!config.store().type().equalsIgnoreCase("lucene")) return;
+        var kafka = config.kafka();
+        if (!kafka.consume())
+            throw new IllegalStateException("ragline.kafka.consume=false with the embedded Lucene store would serve an "
+                    + "empty local index: a search-only replica needs a shared store (ragline.store.type=qdrant)");
+        if (broker != null) return; // an embedded broker has no other members
+        Map<String, Object> props = new HashMap<>(kafka.properties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin admin = Admin.create(props)) {
+            var group = admin.describeConsumerGroups(List.of(kafka.groupId())).all().get(10, TimeUnit.SECONDS).get(kafka.groupId());
+            var others = group.members().stream()
+                    .filter(m -> kafka.groupInstanceId().isEmpty() || !m.groupInstanceId().equals(kafka.groupInstanceId()))
+                    .map(m -> m.groupInstanceId().orElse(m.consumerId()) + "@" + m.host()).toList();
+            if (others.isEmpty()) return;
+            String message = "consumer group " + kafka.groupId() + " already has members " + others
+                    + "; with the embedded Lucene store each instance would index and serve only its own partitions";
+            if (kafka.groupInstanceId().isPresent()) throw new IllegalStateException(message + ". Use ragline.store.type=qdrant to scale out");
+            // Dynamic membership: after a crash our own old member lingers until its session times out.
+            LOG.warn(message + " (or it is this instance's previous member, before its session timeout)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warnf("could not check consumer group %s for other members: %s", kafka.groupId(), e.toString());
+        }
     }
 
     private void publishSampleCorpusIfAsked() {
@@ -147,7 +204,7 @@ public class Platform {
             return;
         }
         if (!publish) return;
-        try (var publisher = new SamplePublisher(bootstrapServers, config.kafka().topic())) {
+        try (var publisher = new SamplePublisher(bootstrapServers, config.kafka().topic(), publisherProperties())) {
             int n = publisher.publishSampleCorpus();
             LOG.infof("published the sample corpus (%d documents) to %s", n, config.kafka().topic());
         }
@@ -196,7 +253,27 @@ public class Platform {
 
     /** A producer to the document topic, for documents posted over HTTP; created on first use. */
     public synchronized SamplePublisher publisher() {
-        if (publisher == null) publisher = remember(new SamplePublisher(bootstrapServers, config.kafka().topic()));
+        if (publisher == null) publisher = remember(new SamplePublisher(bootstrapServers, config.kafka().topic(), publisherProperties()));
         return publisher;
+    }
+
+    private Map<String, String> publisherProperties() {
+        Map<String, String> p = new HashMap<>();
+        p.put("max.request.size", String.valueOf(config.kafka().maxRequestBytes()));
+        p.putAll(config.kafka().properties());
+        return p;
+    }
+
+    /** The consumer's own decode-check-parse-split step, for documents posted over HTTP. */
+    public DocumentIndexer validator() {
+        return validator;
+    }
+
+    public IngestionLimits limits() {
+        return limits;
+    }
+
+    PlatformMetrics metrics() {
+        return metrics;
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 final class PlatformMetrics implements IngestionObserver {
     private final MeterRegistry registry;
     private final Counter indexed, deleted, skipped, chunks, deadLettered, transientFailures;
+    private final Counter unchanged, commitFailures, abandoned;
     private final Timer batchLatency, encoderLatency;
     private final DistributionSummary encoderBatchSize, encoderBatchTokens;
 
@@ -27,6 +28,11 @@ final class PlatformMetrics implements IngestionObserver {
                 .description("Events sent to the dead-letter topic").register(registry);
         transientFailures = Counter.builder("ragline.ingest.transient_failures")
                 .description("Batches retried after an encoder or store failure").register(registry);
+        unchanged = documents("unchanged");
+        commitFailures = Counter.builder("ragline.ingest.commit_failures")
+                .description("Offset commits that failed (the records are delivered again)").register(registry);
+        abandoned = Counter.builder("ragline.ingest.batches_abandoned")
+                .description("Batches given up without commit (partitions revoked or lost, shutdown)").register(registry);
         batchLatency = Timer.builder("ragline.ingest.batch.latency")
                 .description("Poll-to-commit time of a record batch").register(registry);
         encoderLatency = Timer.builder("ragline.encoder.batch.latency")
@@ -56,6 +62,12 @@ final class PlatformMetrics implements IngestionObserver {
     void bindConsumer(KafkaIngestionConsumer consumer) {
         Gauge.builder("ragline.ingest.consumer.lag", consumer, c -> (double) c.lag())
                 .description("Records not yet consumed on the assigned partitions (-1 while unknown)").register(registry);
+        Gauge.builder("ragline.ingest.stalled.seconds", consumer, c -> c.status().stalledFor().toMillis() / 1000.0)
+                .description("How long ingestion has been failing and retrying (0 when not)").register(registry);
+        Gauge.builder("ragline.ingest.consumer.up", consumer, c -> c.isRunning() ? 1 : 0)
+                .description("1 while the consumer thread runs").register(registry);
+        Gauge.builder("ragline.ingest.partitions", consumer, c -> c.status().partitions())
+                .description("Partitions assigned to this instance").register(registry);
     }
 
     @Override public void documentsIndexed(int count) { indexed.increment(count); }
@@ -65,4 +77,7 @@ final class PlatformMetrics implements IngestionObserver {
     @Override public void deadLettered(String reason) { deadLettered.increment(); }
     @Override public void batchCompleted(int records, Duration latency) { batchLatency.record(latency); }
     @Override public void transientFailure(int attempt, Exception error) { transientFailures.increment(); }
+    @Override public void documentsUnchanged(int count) { unchanged.increment(count); }
+    @Override public void commitFailed(Exception error) { commitFailures.increment(); }
+    @Override public void batchAbandoned(String reason) { abandoned.increment(); }
 }

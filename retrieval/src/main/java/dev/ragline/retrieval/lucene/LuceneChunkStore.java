@@ -4,6 +4,8 @@ import static dev.ragline.retrieval.StoredFields.*;
 
 import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
+import dev.ragline.core.DocumentState;
+import dev.ragline.core.DocumentWrite;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.SearchMode;
@@ -65,13 +67,17 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Embedded chunk store: one Lucene index on disk, vectors in an HNSW graph, chunk fields stored, metadata indexed
@@ -89,6 +95,9 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
     static final String KEYWORD = "bm25";
     /** Metadata key {@code k} is the keyword field {@code meta.k}. */
     static final String META_PREFIX = "meta.";
+    /** Deletion markers: documents without a vector, {@code marker=deleted}, with the document id and version. */
+    static final String MARKER = "marker";
+    private static final String DELETED = "deleted";
     /** Commit user data: the dimension the index was created for, checked on every open. */
     private static final String DIMENSION_KEY = "ragline.dimension";
     /** Commit user data: the analyzer of the BM25 field; absent in indexes written before the keyword field existed. */
@@ -253,6 +262,120 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
     }
 
     /**
+     * Applies the writes with one commit and one searcher refresh for the whole list, so a search sees a batch
+     * completely or not at all, and a crash before the commit leaves the previous state. Every chunk is checked
+     * (Lucene's {@value IndexWriter#MAX_TERM_LENGTH}-byte term limit) before anything changes, so a write that is
+     * refused ({@link IllegalArgumentException}) leaves nothing half done.
+     */
+    @Override
+    public synchronized void write(List<DocumentWrite> writes) {
+        ensureOpen();
+        if (writes.isEmpty()) return;
+        List<List<Document>> documents = new ArrayList<>(writes.size());
+        for (DocumentWrite w : writes) {
+            List<Document> docs = new ArrayList<>();
+            if (w instanceof DocumentWrite.Replace r) {
+                StoreArguments.checkChunks(r.chunks(), config.dimension());
+                for (StoredChunk chunk : r.chunks()) {
+                    checkTerms(chunk.chunk());
+                    docs.add(toDocument(chunk));
+                }
+            } else {
+                checkTerm(DOCUMENT_ID, w.documentId());
+            }
+            documents.add(docs);
+        }
+        Map<String, DocumentState> states = documentStates(writes.stream().map(DocumentWrite::documentId).distinct().toList());
+        Map<String, long[]> versions = new HashMap<>(); // id -> {newest live version, deletion marker version}
+        states.forEach((id, state) -> versions.put(id, new long[] {
+                state.liveVersion().orElse(Long.MIN_VALUE), state.deletedVersion().orElse(Long.MIN_VALUE)}));
+        try {
+            for (int i = 0; i < writes.size(); i++) {
+                DocumentWrite w = writes.get(i);
+                long[] known = versions.get(w.documentId());
+                Query document = new TermQuery(new Term(DOCUMENT_ID, w.documentId()));
+                switch (w) {
+                    case DocumentWrite.Replace r -> {
+                        if (known[0] > r.version() || known[1] >= r.version()) {
+                            LOG.debug("replace of {} v{} fenced: v{} / deleted at v{} stored", r.documentId(), r.version(), known[0], known[1]);
+                            continue;
+                        }
+                        writer.deleteDocuments(new BooleanQuery.Builder().add(document, BooleanClause.Occur.FILTER)
+                                .add(LongField.newRangeQuery(VERSION, Long.MIN_VALUE, r.version() - 1), BooleanClause.Occur.FILTER)
+                                .build());
+                        for (Document doc : documents.get(i)) writer.updateDocument(new Term(ID, doc.get(ID)), doc);
+                        // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
+                        int stored = states.get(r.documentId()).chunksPerVersion().getOrDefault(r.version(), 0);
+                        for (int c = r.chunks().size(); !r.chunks().isEmpty() && c < stored; c++)
+                            writer.deleteDocuments(new Term(ID, Chunk.idFor(r.documentId(), r.version(), c)));
+                        if (!r.chunks().isEmpty()) known[0] = r.version();
+                    }
+                    case DocumentWrite.Delete d -> {
+                        if (known[0] > d.version()) {
+                            LOG.debug("delete of {} v{} fenced: v{} stored", d.documentId(), d.version(), known[0]);
+                            continue;
+                        }
+                        writer.deleteDocuments(new BooleanQuery.Builder().add(document, BooleanClause.Occur.FILTER)
+                                .add(LongField.newRangeQuery(VERSION, Long.MIN_VALUE, d.version()), BooleanClause.Occur.FILTER)
+                                .build());
+                        long markerVersion = Math.max(d.version(), known[1]);
+                        writer.updateDocument(new Term(ID, DELETED + ':' + d.documentId()), marker(d.documentId(), markerVersion));
+                        known[0] = Long.MIN_VALUE;
+                        known[1] = markerVersion;
+                    }
+                }
+            }
+            commitAndRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene write failed in " + config.directory(), e);
+        }
+    }
+
+    private static Document marker(String documentId, long version) {
+        Document doc = new Document();
+        doc.add(new StringField(ID, DELETED + ':' + documentId, Field.Store.YES));
+        doc.add(new StringField(DOCUMENT_ID, documentId, Field.Store.YES));
+        doc.add(new LongField(VERSION, version, Field.Store.YES));
+        doc.add(new StringField(MARKER, DELETED, Field.Store.YES));
+        return doc;
+    }
+
+    private static void checkTerms(Chunk chunk) {
+        checkTerm(ID, chunk.id());
+        checkTerm(DOCUMENT_ID, chunk.documentId());
+        chunk.metadata().forEach((key, value) -> checkTerm(META_PREFIX + key, value));
+    }
+
+    private static void checkTerm(String field, String value) {
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > IndexWriter.MAX_TERM_LENGTH)
+            throw new IllegalArgumentException("field " + field + " is " + bytes + " bytes in UTF-8, over Lucene's term limit of "
+                    + IndexWriter.MAX_TERM_LENGTH);
+    }
+
+    @Override
+    public Map<String, DocumentState> documentStates(Collection<String> documentIds) {
+        ensureOpen();
+        return withSearcher(searcher -> {
+            Map<String, DocumentState> states = new LinkedHashMap<>();
+            StoredFields stored = searcher.storedFields();
+            for (String id : documentIds) {
+                Map<Long, Integer> perVersion = new TreeMap<>();
+                OptionalLong deleted = OptionalLong.empty();
+                TopDocs all = searcher.search(new TermQuery(new Term(DOCUMENT_ID, id)), Integer.MAX_VALUE);
+                for (ScoreDoc hit : all.scoreDocs) {
+                    Document doc = stored.document(hit.doc, java.util.Set.of(VERSION, MARKER));
+                    long version = doc.getField(VERSION).numericValue().longValue();
+                    if (DELETED.equals(doc.get(MARKER))) deleted = OptionalLong.of(version);
+                    else perVersion.merge(version, 1, Integer::sum);
+                }
+                states.put(id, new DocumentState(perVersion, deleted));
+            }
+            return states;
+        });
+    }
+
+    /**
      * Merges the index down to at most {@code maxSegments} segments (rebuilding their HNSW graphs), then commits.
      * Optional, after a bulk load: every segment is searched separately, so fewer segments make queries faster.
      * Costly (minutes for millions of vectors); writes and searches keep working meanwhile.
@@ -278,7 +401,10 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
         ensureOpen();
         return withSearcher(searcher -> {
             Sort newestFirst = new Sort(LongField.newSortField(VERSION, true, SortedNumericSelector.Type.MAX));
-            TopDocs top = searcher.search(new TermQuery(new Term(DOCUMENT_ID, documentId)), 1, newestFirst);
+            Query chunksOfDocument = new BooleanQuery.Builder()
+                    .add(new TermQuery(new Term(DOCUMENT_ID, documentId)), BooleanClause.Occur.FILTER)
+                    .add(new TermQuery(new Term(MARKER, DELETED)), BooleanClause.Occur.MUST_NOT).build();
+            TopDocs top = searcher.search(chunksOfDocument, 1, newestFirst);
             if (top.scoreDocs.length == 0) return OptionalLong.empty();
             return OptionalLong.of(((Number) ((FieldDoc) top.scoreDocs[0]).fields[0]).longValue());
         });
@@ -445,7 +571,9 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
     @Override
     public long count() {
         ensureOpen();
-        return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs());
+        // Deletion markers are documents too, but no chunks.
+        return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs()
+                - searcher.count(new TermQuery(new Term(MARKER, DELETED))));
     }
 
     @Override

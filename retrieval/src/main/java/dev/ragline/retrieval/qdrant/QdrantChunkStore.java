@@ -4,6 +4,8 @@ import static dev.ragline.retrieval.StoredFields.*;
 
 import dev.ragline.core.Chunk;
 import dev.ragline.core.ChunkStore;
+import dev.ragline.core.DocumentState;
+import dev.ragline.core.DocumentWrite;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.SearchMode;
@@ -27,9 +29,15 @@ import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Common.Range;
 import io.qdrant.client.grpc.Points.BatchResult;
 import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.Document;
+import io.qdrant.client.grpc.Points.PointsUpdateOperation;
+import io.qdrant.client.grpc.Points.ScrollResponse;
+import io.qdrant.client.grpc.Points.WriteOrdering;
+import io.qdrant.client.grpc.Points.WriteOrderingType;
 import io.qdrant.client.grpc.Points.Direction;
 import io.qdrant.client.grpc.Points.OrderBy;
 import io.qdrant.client.grpc.Points.PointStruct;
@@ -49,9 +57,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -64,6 +76,7 @@ import java.util.regex.Pattern;
 import static io.qdrant.client.ConditionFactory.match;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
+import static io.qdrant.client.ConditionFactory.range;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static io.qdrant.client.QueryFactory.rrf;
@@ -93,6 +106,8 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
     static final String BM25_MODEL = "qdrant/bm25";
     /** The unnamed dense vector, as a key of named vectors. */
     static final String DENSE = "";
+    /** Deletion markers live in a collection of their own, named after the chunk collection with this suffix. */
+    public static final String MARKERS_SUFFIX = "__deleted";
     /** Keys that can stand unquoted in a Qdrant payload path. */
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
 
@@ -175,10 +190,148 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
             }
         }
         checkCollectionFits(call("read collection info", client.getCollectionInfoAsync(name)));
+        prepareMarkerCollection();
         // Idempotent: creating an index that exists is a no-op, so newly configured keys get theirs too.
         createPayloadIndex(DOCUMENT_ID, PayloadSchemaType.Keyword);
         createPayloadIndex(VERSION, PayloadSchemaType.Integer);
         for (String key : config.indexedMetadataKeys()) createPayloadIndex(metadataPath(key), PayloadSchemaType.Keyword);
+    }
+
+    /** Deletion markers: one point per deleted document (a 1-dimensional dummy vector), payload id and version. */
+    private void prepareMarkerCollection() {
+        String markers = markerCollection();
+        if (!call("check collection", client.collectionExistsAsync(markers))) {
+            try {
+                call("create collection", client.createCollectionAsync(markers,
+                        VectorParams.newBuilder().setSize(1).setDistance(Distance.Dot).build()));
+            } catch (UncheckedIOException e) {
+                if (!call("check collection", client.collectionExistsAsync(markers))) throw e;
+            }
+        }
+        call("create payload index " + DOCUMENT_ID, client.createPayloadIndexAsync(markers, DOCUMENT_ID,
+                PayloadSchemaType.Keyword, null, true, null, null));
+    }
+
+    private String markerCollection() {
+        return config.collection() + MARKERS_SUFFIX;
+    }
+
+    private static UUID markerId(String documentId) {
+        return UUID.nameUUIDFromBytes(("deleted\u0000" + documentId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Applies the writes with {@code wait=true} and strong write ordering: deletion markers first (one request),
+     * then the new chunks (upserts of at most {@code upsertBatchSize} points per request), then, in the last
+     * request of the batch, one delete of every replaced document's lower versions and every deleted document's
+     * chunks. So a document is never missing; between the upsert and the delete a search may see both versions
+     * for the time of one request, and a crash in between leaves the old version's chunks, which the redelivered
+     * batch removes. Writes that the stored versions fence (see {@link DocumentWrite}) are skipped; that check and
+     * the write are two requests, so two writers of one document must be kept apart by the caller (Kafka's
+     * one-partition-one-consumer rule, plus the consumer's assignment checks).
+     */
+    @Override
+    public void write(List<DocumentWrite> writes) {
+        if (writes.isEmpty()) return;
+        Map<String, DocumentState> states = documentStates(writes.stream().map(DocumentWrite::documentId).distinct().toList());
+        Map<String, long[]> known = new HashMap<>();
+        states.forEach((id, st) -> known.put(id, new long[] {st.liveVersion().orElse(Long.MIN_VALUE), st.deletedVersion().orElse(Long.MIN_VALUE)}));
+        List<PointStruct> markers = new ArrayList<>();
+        List<PointStruct> upserts = new ArrayList<>();
+        Filter.Builder removals = Filter.newBuilder();
+        int removalCount = 0;
+        io.qdrant.client.grpc.Points.PointsIdsList.Builder tails = io.qdrant.client.grpc.Points.PointsIdsList.newBuilder();
+        for (DocumentWrite w : writes) {
+            long[] k = known.get(w.documentId());
+            Condition ofDocument = matchKeyword(DOCUMENT_ID, w.documentId());
+            switch (w) {
+                case DocumentWrite.Replace r -> {
+                    if (k[0] > r.version() || k[1] >= r.version()) continue;
+                    StoreArguments.checkChunks(r.chunks(), config.dimension());
+                    r.chunks().forEach(c -> upserts.add(toPoint(c)));
+                    removals.addShould(io.qdrant.client.ConditionFactory.filter(Filter.newBuilder().addMust(ofDocument)
+                            .addMust(range(VERSION, Range.newBuilder().setLt(r.version()).build())).build()));
+                    removalCount++;
+                    int stored = states.get(r.documentId()).chunksPerVersion().getOrDefault(r.version(), 0);
+                    // Same version, fewer chunks than stored (content changed without a new version): drop the tail.
+                    for (int c = r.chunks().size(); !r.chunks().isEmpty() && c < stored; c++)
+                        tails.addIds(id(pointId(Chunk.idFor(r.documentId(), r.version(), c))));
+                    if (!r.chunks().isEmpty()) k[0] = r.version();
+                }
+                case DocumentWrite.Delete d -> {
+                    if (k[0] > d.version()) continue;
+                    long markerVersion = Math.max(d.version(), k[1]);
+                    markers.add(PointStruct.newBuilder().setId(id(markerId(d.documentId()))).setVectors(io.qdrant.client.VectorsFactory.vectors(1f))
+                            .putPayload(DOCUMENT_ID, value(d.documentId())).putPayload(VERSION, value(markerVersion)).build());
+                    removals.addShould(io.qdrant.client.ConditionFactory.filter(Filter.newBuilder().addMust(ofDocument)
+                            .addMust(range(VERSION, Range.newBuilder().setLte(d.version()).build())).build()));
+                    removalCount++;
+                    k[0] = Long.MIN_VALUE;
+                    k[1] = markerVersion;
+                }
+            }
+        }
+        WriteOrdering strong = WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build();
+        if (!markers.isEmpty()) {
+            call("write deletion markers", client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(markerCollection())
+                    .setWait(true).setOrdering(strong).addAllPoints(markers).build()));
+        }
+        List<PointsUpdateOperation> last = new ArrayList<>();
+        for (int from = 0; from < upserts.size(); from += config.upsertBatchSize()) {
+            List<PointStruct> part = upserts.subList(from, Math.min(upserts.size(), from + config.upsertBatchSize()));
+            PointsUpdateOperation op = PointsUpdateOperation.newBuilder()
+                    .setUpsert(PointsUpdateOperation.PointStructList.newBuilder().addAllPoints(part)).build();
+            if (from + config.upsertBatchSize() >= upserts.size()) last.add(op);
+            else flush(new ArrayList<>(List.of(op)));
+        }
+        if (removalCount > 0) last.add(deleteWhere(removals.build()));
+        if (tails.getIdsCount() > 0) last.add(PointsUpdateOperation.newBuilder().setDeletePoints(
+                PointsUpdateOperation.DeletePoints.newBuilder().setPoints(PointsSelector.newBuilder().setPoints(tails))).build());
+        flush(last);
+    }
+
+    private static PointsUpdateOperation deleteWhere(Filter filter) {
+        return PointsUpdateOperation.newBuilder().setDeletePoints(PointsUpdateOperation.DeletePoints.newBuilder()
+                .setPoints(PointsSelector.newBuilder().setFilter(filter))).build();
+    }
+
+    private void flush(List<PointsUpdateOperation> operations) {
+        if (operations.isEmpty()) return;
+        call("batch update", client.batchUpdateAsync(config.collection(), List.copyOf(operations), true,
+                WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build(), null));
+        operations.clear();
+    }
+
+    @Override
+    public Map<String, DocumentState> documentStates(Collection<String> documentIds) {
+        Map<String, Map<Long, Integer>> perVersion = new LinkedHashMap<>();
+        for (String id : documentIds) perVersion.put(id, new TreeMap<>());
+        List<String> ids = List.copyOf(perVersion.keySet());
+        if (ids.isEmpty()) return Map.of();
+        PointId offset = null;
+        do {
+            ScrollPoints.Builder scroll = ScrollPoints.newBuilder().setCollectionName(config.collection())
+                    .setFilter(Filter.newBuilder().addMust(ids.size() == 1 ? matchKeyword(DOCUMENT_ID, ids.getFirst())
+                            : matchKeywords(DOCUMENT_ID, ids)))
+                    .setLimit(1000).setWithPayload(include(List.of(DOCUMENT_ID, VERSION)));
+            if (offset != null) scroll.setOffset(offset);
+            ScrollResponse page = call("read document states", client.scrollAsync(scroll.build()));
+            for (RetrievedPoint p : page.getResultList()) {
+                Map<Long, Integer> versions = perVersion.get(p.getPayloadMap().get(DOCUMENT_ID).getStringValue());
+                if (versions != null) versions.merge(p.getPayloadMap().get(VERSION).getIntegerValue(), 1, Integer::sum);
+            }
+            offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
+        } while (offset != null);
+        Map<String, Long> markers = new HashMap<>();
+        List<PointId> markerIds = ids.stream().map(id -> id(markerId(id))).toList();
+        for (RetrievedPoint p : call("read deletion markers", client.retrieveAsync(markerCollection(), markerIds,
+                enable(true), io.qdrant.client.WithVectorsSelectorFactory.enable(false), null))) {
+            markers.put(p.getPayloadMap().get(DOCUMENT_ID).getStringValue(), p.getPayloadMap().get(VERSION).getIntegerValue());
+        }
+        Map<String, DocumentState> states = new LinkedHashMap<>();
+        perVersion.forEach((id, versions) -> states.put(id, new DocumentState(versions,
+                markers.containsKey(id) ? OptionalLong.of(markers.get(id)) : OptionalLong.empty())));
+        return states;
     }
 
     private void checkCollectionFits(CollectionInfo info) {

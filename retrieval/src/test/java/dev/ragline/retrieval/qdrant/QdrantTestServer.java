@@ -115,6 +115,28 @@ public final class QdrantTestServer implements AutoCloseable {
         }
     }
 
+    /** Kills the server with SIGKILL (no flush): a crash. {@link #startAgain()} brings it back on the same ports. */
+    public synchronized void kill() {
+        if (process == null) return;
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Starts the server again after {@link #kill()}, on the same ports and storage. */
+    public synchronized void startAgain() {
+        if (process != null) return;
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Qdrant test server again", e);
+        }
+    }
+
     @Override
     public void close() {
         stopProcess();
