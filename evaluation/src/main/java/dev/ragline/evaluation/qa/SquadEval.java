@@ -211,7 +211,10 @@ public final class SquadEval {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("id", it.question().id());
         line.put("question", it.question().question());
-        line.put("answer", a.abstained() ? GroundedPrompt.ABSTAIN : a.answer());
+        // Markers in the text, as a decoder writes them: the faithfulness scorer reads a claim's own citations there.
+        StringBuilder answer = new StringBuilder(a.abstained() ? GroundedPrompt.ABSTAIN : a.answer());
+        if (!a.abstained()) cited.forEach(n -> answer.append(" [").append(n).append(']'));
+        line.put("answer", answer.toString());
         line.put("passages", passages);
         line.put("citations", cited);
         try {
