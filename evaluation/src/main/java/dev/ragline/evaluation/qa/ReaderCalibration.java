@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,22 +44,29 @@ public final class ReaderCalibration {
 
     /** The threshold with the best mean F1 over {@code scored}, and that F1 (abstain = empty prediction). */
     static double[] bestThreshold(List<Scored> scored) {
-        double[] candidates = scored.stream().mapToDouble(Scored::margin).filter(Double::isFinite).sorted().distinct().toArray();
+        double[] margins = scored.stream().mapToDouble(Scored::margin).filter(Double::isFinite).sorted().distinct().toArray();
+        if (margins.length == 0) return new double[]{0, f1At(scored, 0)};
+        // Candidates: below every margin (answer all), between neighbours, and the highest (abstain on all).
+        List<Double> candidates = new ArrayList<>();
+        candidates.add(margins[0] - 1e-6);
+        for (int i = 1; i < margins.length; i++) candidates.add((margins[i - 1] + margins[i]) / 2);
+        candidates.add(margins[margins.length - 1]);
         double bestF1 = -1, bestT = Double.POSITIVE_INFINITY;
-        // Abstaining on everything is a candidate too (threshold above every margin).
-        double[] all = Arrays.copyOf(candidates, candidates.length + 1);
-        all[candidates.length] = candidates.length == 0 ? 0 : candidates[candidates.length - 1];
-        for (int i = 0; i < all.length; i++) {
-            double t = i < candidates.length ? (i == 0 ? candidates[0] - 1e-6 : (candidates[i - 1] + candidates[i]) / 2) : all[i];
-            double f1 = 0;
-            for (Scored s : scored) f1 += SquadMetrics.bestF1(s.margin() > t ? s.answer() : "", s.golds());
-            f1 = 100 * f1 / scored.size();
+        for (double t : candidates) {
+            double f1 = f1At(scored, t);
             if (f1 > bestF1) {
                 bestF1 = f1;
                 bestT = t;
             }
         }
         return new double[]{bestT, bestF1};
+    }
+
+    /** Mean F1 in percent when answering exactly the questions whose margin is above {@code threshold}. */
+    static double f1At(List<Scored> scored, double threshold) {
+        double f1 = 0;
+        for (Scored s : scored) f1 += SquadMetrics.bestF1(s.margin() > threshold ? s.answer() : "", s.golds());
+        return 100 * f1 / scored.size();
     }
 
     static List<Scored> score(SquadDataset data, ExtractiveReader reader, Encoder encoder, int k) {
@@ -105,15 +111,13 @@ public final class ReaderCalibration {
             List<Scored> scored = score(data, reader, encoder, k);
             double[] best = bestThreshold(scored);
             double current = reader.settings().threshold();
-            double f1AtCurrent = 0;
-            for (Scored s : scored) f1AtCurrent += SquadMetrics.bestF1(s.margin() > current ? s.answer() : "", s.golds());
             result.put("questions", scored.size());
             result.put("k", k);
             result.put("encoder", encoder.modelId());
             result.put("threshold", best[0]);
             result.put("f1", Math.round(best[1] * 100) / 100.0);
             result.put("previousThreshold", current);
-            result.put("f1AtPreviousThreshold", Math.round(10000 * f1AtCurrent / scored.size()) / 100.0);
+            result.put("f1AtPreviousThreshold", Math.round(f1At(scored, current) * 100) / 100.0);
         }
         System.out.println(JSON.writeValueAsString(result));
         if (o.containsKey("write")) {
