@@ -24,10 +24,15 @@ import java.util.Properties;
 public class SecuredPlatformProfile implements QuarkusTestProfile {
     static final Path CREDENTIALS = Path.of("target/secured-profile.properties");
     static final String ISSUER = "https://issuer.ragline.test";
+    private static final String DIR_PROPERTY = "secured-profile-test.dir";
 
     @Override
     public Map<String, String> getConfigOverrides() {
         try {
+            // Quarkus asks a profile for its configuration more than once; a system property (one per JVM, whatever
+            // the class loader) keeps every answer pointing at the same keys.
+            String made = System.getProperty(DIR_PROPERTY);
+            if (made != null) return config(Path.of(made));
             Path dir = Files.createTempDirectory("ragline-secured-test-");
             Path keysFile = dir.resolve("api-keys.json");
             var admin = ApiKeyStore.open(keysFile).create(new Tenant("ops"), EnumSet.of(ApiKeyStore.Role.ADMIN), "test admin");
@@ -45,17 +50,22 @@ public class SecuredPlatformProfile implements QuarkusTestProfile {
             try (var out = Files.newBufferedWriter(CREDENTIALS)) {
                 credentials.store(out, "written by SecuredPlatformProfile");
             }
-            return Map.of("ragline.data-dir", dir.toString(),
-                    "ragline.sample-corpus.publish", "true",
-                    "ragline.auth.keys-file", keysFile.toString(),
-                    "ragline.auth.jwt.enabled", "true",
-                    "mp.jwt.verify.publickey.location", publicKey.toUri().toString(),
-                    "mp.jwt.verify.issuer", ISSUER,
-                    "ragline.evaluation.reports-dir", "../evaluation/src/test/resources/reports");
+            System.setProperty(DIR_PROPERTY, dir.toString());
+            return config(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Map<String, String> config(Path dir) {
+        return Map.of("ragline.data-dir", dir.toString(),
+                "ragline.sample-corpus.publish", "true",
+                "ragline.auth.keys-file", dir.resolve("api-keys.json").toString(),
+                "ragline.auth.jwt.enabled", "true",
+                "mp.jwt.verify.publickey.location", dir.resolve("jwt-public.pem").toUri().toString(),
+                "mp.jwt.verify.issuer", ISSUER,
+                "ragline.evaluation.reports-dir", "../evaluation/src/test/resources/reports");
     }
 }

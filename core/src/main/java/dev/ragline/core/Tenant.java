@@ -77,7 +77,7 @@ public record Tenant(String name) {
         List<SearchHit> hits = store.search(new SearchQuery(query.text(), query.vector(), query.k(), scoped.get(),
                 query.mode()));
         List<SearchHit> mine = new ArrayList<>(hits.size());
-        for (SearchHit hit : hits) mine.add(new SearchHit(view(hit.chunk()), hit.score(), hit.dense(), hit.keyword()));
+        for (SearchHit hit : hits) mine.add(hit.withChunk(view(hit.chunk())));
         return mine;
     }
 

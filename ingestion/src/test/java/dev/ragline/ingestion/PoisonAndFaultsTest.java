@@ -215,7 +215,7 @@ class PoisonAndFaultsTest {
         produce(records);
         KafkaTestSupport.await("all committed (" + stats + ")", WAIT, () -> stats.recordsCommitted() >= records.size());
         assertThat(indexedDocuments()).containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(stats.deadLetterReasons()).singleElement().asString().startsWith("failed alone 3 times").contains("timeout writing stuck");
+        assertThat(stats.deadLetterReasons()).singleElement().asString().startsWith("failed alone 3 times").contains("timeout writing default/stuck");
     }
 
     @Test
