@@ -19,4 +19,9 @@ public record SearchHit(Chunk chunk, double score, Leg dense, Leg keyword) {
     public SearchHit(Chunk chunk, double score) {
         this(chunk, score, null, null);
     }
+
+    /** The same hit for another view of its chunk (see {@link Tenant#view}). */
+    public SearchHit withChunk(Chunk other) {
+        return new SearchHit(other, score, dense, keyword);
+    }
 }

@@ -53,8 +53,19 @@
   }
 
   // ---------- data ----------
+  // A service that requires API keys answers 401: ask once for an admin key and keep it for this tab only.
   async function fetchJson(url) {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    const headers = { Accept: 'application/json' };
+    const key = sessionStorage.getItem('ragline.apiKey');
+    if (key) headers.Authorization = 'Bearer ' + key;
+    const response = await fetch(url, { headers });
+    if (response.status === 401 || response.status === 403) {
+      const entered = window.prompt('This Ragline service needs an API key with the admin role:');
+      if (entered) {
+        sessionStorage.setItem('ragline.apiKey', entered.trim());
+        return fetchJson(url);
+      }
+    }
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
     return response.json();
   }

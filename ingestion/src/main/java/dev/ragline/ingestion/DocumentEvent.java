@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragline.core.Tenant;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -28,17 +29,22 @@ import java.util.Set;
  * defaults to empty, {@code contentType} to {@code text/plain}, {@code metadata} to none. A null value
  * (a tombstone) deletes the document; its version, when known, travels in the record header
  * {@value #VERSION_HEADER} (a decimal number). Unknown fields are rejected, so a misspelt field is not silently ignored.
+ * The tenant travels in the record header {@value #TENANT_HEADER}, for upserts and tombstones alike; the
+ * metadata key {@value Tenant#METADATA_KEY} is reserved for it.
  *
  * @param text    null for a delete (tombstone), otherwise the non-blank document body
  * @param version the document version; for a delete {@link #UNKNOWN_VERSION} when the tombstone carries none
+ * @param tenant  the tenant the document belongs to; its id is unique within the tenant only
  */
 public record DocumentEvent(String id, String title, String text, ContentType contentType,
-                            Map<String, String> metadata, long version) {
+                            Map<String, String> metadata, long version, Tenant tenant) {
 
     /** Default cap on one event's serialized size: just under Kafka's default 1 MiB message limit. */
     public static final int DEFAULT_MAX_BYTES = IngestionLimits.DEFAULT_MAX_EVENT_BYTES;
     /** Record header with a tombstone's version (decimal); optional. */
     public static final String VERSION_HEADER = "ragline.version";
+    /** Record header naming the event's tenant (see {@link Tenant}). */
+    public static final String TENANT_HEADER = "ragline.tenant";
     /** The version of a delete whose tombstone carries no {@value #VERSION_HEADER} header. */
     public static final long UNKNOWN_VERSION = -1;
 
@@ -54,6 +60,9 @@ public record DocumentEvent(String id, String title, String text, ContentType co
         title = title == null ? "" : title;
         contentType = contentType == null ? ContentType.PLAIN_TEXT : contentType;
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        Objects.requireNonNull(tenant, "tenant");
+        if (metadata.containsKey(Tenant.METADATA_KEY))
+            throw new IllegalArgumentException("metadata key '" + Tenant.METADATA_KEY + "' is reserved for the tenant");
         if (text != null && text.isBlank()) throw new IllegalArgumentException("document text must not be blank");
         if (version < 0 && !(text == null && version == UNKNOWN_VERSION))
             throw new IllegalArgumentException("version must be >= 0, got " + version);
@@ -61,18 +70,29 @@ public record DocumentEvent(String id, String title, String text, ContentType co
 
     public static DocumentEvent upsert(String id, String title, String text, ContentType contentType,
                                        Map<String, String> metadata, long version) {
-        return new DocumentEvent(id, title, Objects.requireNonNull(text, "text"), contentType, metadata, version);
+        return new DocumentEvent(id, title, Objects.requireNonNull(text, "text"), contentType, metadata, version,
+                Tenant.DEFAULT);
     }
 
     /** A delete: published as a tombstone (null value) with the document id as key. */
     public static DocumentEvent delete(String id) {
-        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), UNKNOWN_VERSION);
+        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), UNKNOWN_VERSION, Tenant.DEFAULT);
     }
 
     /** A delete of the document as of {@code version}: versions up to it can never come back. */
     public static DocumentEvent delete(String id, long version) {
         if (version < 0) throw new IllegalArgumentException("version must be >= 0, got " + version);
-        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), version);
+        return new DocumentEvent(id, "", null, ContentType.PLAIN_TEXT, Map.of(), version, Tenant.DEFAULT);
+    }
+
+    /** The same event for another tenant. */
+    public DocumentEvent withTenant(Tenant tenant) {
+        return new DocumentEvent(id, title, text, contentType, metadata, version, tenant);
+    }
+
+    /** The id the stores keep the document under: unique across tenants. */
+    public String storeId() {
+        return tenant.qualify(id);
     }
 
     /** A delete that carries its version ({@value #VERSION_HEADER} header). */
@@ -105,25 +125,27 @@ public record DocumentEvent(String id, String title, String text, ContentType co
      * @throws InvalidEventException with a reason a producer can act on
      */
     public static DocumentEvent decode(String key, byte[] value, int maxBytes) {
-        return decode(key, value, null, IngestionLimits.DEFAULTS.withMaxEventBytes(maxBytes));
+        return decode(key, value, null, Tenant.DEFAULT, IngestionLimits.DEFAULTS.withMaxEventBytes(maxBytes));
     }
 
     /**
      * Decodes a Kafka record strictly and checks it against the limits.
      *
      * @param deleteVersion the {@value #VERSION_HEADER} header of a tombstone, or null
+     * @param tenant        the event's tenant (from its {@value #TENANT_HEADER} header, see {@link #tenantOf})
      * @throws InvalidEventException with a reason a producer can act on ({@link EventTooLargeException} for sizes)
      */
-    public static DocumentEvent decode(String key, byte[] value, String deleteVersion, IngestionLimits limits) {
+    public static DocumentEvent decode(String key, byte[] value, String deleteVersion, Tenant tenant,
+                                       IngestionLimits limits) {
         if (key == null || key.isBlank()) throw new InvalidEventException("record key (the document id) is missing");
         int idBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (idBytes > limits.maxIdBytes())
             throw new EventTooLargeException("document id is " + idBytes + " bytes, over the limit of " + limits.maxIdBytes()
                     + " (ragline.ingestion.max-id-bytes)");
         if (value == null) {
-            if (deleteVersion == null) return delete(key);
+            if (deleteVersion == null) return delete(key).withTenant(tenant);
             try {
-                return delete(key, Long.parseLong(deleteVersion.strip()));
+                return delete(key, Long.parseLong(deleteVersion.strip())).withTenant(tenant);
             } catch (IllegalArgumentException e) {
                 throw new InvalidEventException("header " + VERSION_HEADER + " must be a version >= 0, got '" + deleteVersion + "'");
             }
@@ -165,7 +187,30 @@ public record DocumentEvent(String id, String title, String text, ContentType co
         }
         Map<String, String> metadata = metadata(root);
         checkMetadata(metadata, limits);
-        return new DocumentEvent(key, optionalString(root, "title"), text, contentType, metadata, version(root));
+        if (metadata.containsKey(Tenant.METADATA_KEY))
+            throw new InvalidEventException("metadata key '" + Tenant.METADATA_KEY + "' is reserved: the tenant comes from "
+                    + "the " + TENANT_HEADER + " record header (or the caller's API key over HTTP)");
+        return new DocumentEvent(key, optionalString(root, "title"), text, contentType, metadata, version(root), tenant);
+    }
+
+    /**
+     * The tenant a record's {@value #TENANT_HEADER} header names.
+     *
+     * @param header   the header's value, or null when the record has none
+     * @param fallback the tenant of records without the header (the open development mode's default tenant), or
+     *                 null when the header is required
+     * @throws InvalidEventException when the header is missing and required, or names no valid tenant
+     */
+    public static Tenant tenantOf(String header, Tenant fallback) {
+        if (header == null) {
+            if (fallback != null) return fallback;
+            throw new InvalidEventException("record header " + TENANT_HEADER + " (the document's tenant) is missing");
+        }
+        try {
+            return new Tenant(header);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("record header " + TENANT_HEADER + ": " + e.getMessage());
+        }
     }
 
     private static void checkMetadata(Map<String, String> metadata, IngestionLimits limits) {

@@ -6,6 +6,7 @@ import dev.ragline.core.DocumentState;
 import dev.ragline.core.DocumentWrite;
 import dev.ragline.core.Encoder;
 import dev.ragline.core.StoredChunk;
+import dev.ragline.core.Tenant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,8 +17,9 @@ import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * The pipeline step from event to store: parse, split, embed, write. Chunk ids are derived from document id,
- * version and position, and every write is a versioned {@link DocumentWrite}, so a redelivered or replayed event
+ * The pipeline step from event to store: parse, split, embed, write. Documents are stored under their
+ * tenant-qualified id ({@link DocumentEvent#storeId}) with the tenant in their metadata; chunk ids are derived from
+ * that id, version and position, and every write is a versioned {@link DocumentWrite}, so a redelivered or replayed event
  * changes nothing.
  *
  * <p>Rules per document, applied in event order against what the store holds ({@link DocumentState}):
@@ -103,9 +105,14 @@ public final class DocumentIndexer {
         }
     }
 
-    /** Decodes, checks and prepares one record: what the consumer does per record, and the HTTP publisher per post. */
+    /** Decodes, checks and prepares one record of the default tenant. */
     public PreparedEvent prepare(String key, byte[] value, String deleteVersion) {
-        return prepare(DocumentEvent.decode(key, value, deleteVersion, limits));
+        return prepare(key, value, deleteVersion, Tenant.DEFAULT);
+    }
+
+    /** Decodes, checks and prepares one record: what the consumer does per record, and the HTTP publisher per post. */
+    public PreparedEvent prepare(String key, byte[] value, String deleteVersion, Tenant tenant) {
+        return prepare(DocumentEvent.decode(key, value, deleteVersion, tenant, limits));
     }
 
     /**
@@ -133,7 +140,9 @@ public final class DocumentIndexer {
             throw new InvalidEventException("document has no text after parsing it as " + event.contentType().mediaType());
         }
         String title = event.title().isBlank() ? parsed.title() : event.title();
-        List<Chunk> chunks = splitter.split(event.id(), event.version(), title, event.metadata(), parsed);
+        Map<String, String> metadata = new HashMap<>(event.metadata());
+        metadata.put(Tenant.METADATA_KEY, event.tenant().name());
+        List<Chunk> chunks = splitter.split(event.storeId(), event.version(), title, metadata, parsed);
         if (chunks.isEmpty()) throw new InvalidEventException("document produced no chunks");
         if (chunks.size() > limits.maxChunksPerEvent())
             throw new EventTooLargeException("document splits into " + chunks.size() + " chunks, over the limit of "
@@ -183,7 +192,7 @@ public final class DocumentIndexer {
     /** Reduces the events to one write per document, against the states the store holds. */
     public Plan plan(List<PreparedEvent> events) {
         Map<String, List<PreparedEvent>> byDocument = new LinkedHashMap<>();
-        for (PreparedEvent e : events) byDocument.computeIfAbsent(e.event().id(), id -> new ArrayList<>()).add(e);
+        for (PreparedEvent e : events) byDocument.computeIfAbsent(e.event().storeId(), id -> new ArrayList<>()).add(e);
         Map<String, DocumentState> states = byDocument.isEmpty() ? Map.of() : store.documentStates(byDocument.keySet());
 
         int indexed = 0, deleted = 0, skipped = 0, unchanged = 0;

@@ -1,5 +1,6 @@
 package dev.ragline.ingestion;
 
+import dev.ragline.core.Tenant;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -30,12 +31,14 @@ import java.util.Objects;
  * @param limits              what one event may be
  * @param clientOverrides     extra Kafka client properties (security, timeouts…), applied to the consumer and the
  *                            dead-letter producer; they win over the settings made here
+ * @param defaultTenant       the tenant of records without a {@value DocumentEvent#TENANT_HEADER} header; null when
+ *                            the header is required (records without it go to the dead-letter topic)
  */
 public record IngestionConfig(String bootstrapServers, String topic, String deadLetterTopic, String groupId,
                               String groupInstanceId, Duration sessionTimeout, int maxPollRecords, int maxBatchTokens,
                               Duration retryInitialBackoff, Duration retryMaxBackoff, int bisectAfterAttempts,
                               int maxEventAttempts, int maxRequestBytes, IngestionLimits limits,
-                              Map<String, String> clientOverrides) {
+                              Map<String, String> clientOverrides, Tenant defaultTenant) {
 
     public static final String DEFAULT_TOPIC = "ragline.documents";
     public static final String DEFAULT_GROUP_ID = "ragline-ingestion";
@@ -85,7 +88,8 @@ public record IngestionConfig(String bootstrapServers, String topic, String dead
 
     /** Defaults for everything but the servers. */
     public static IngestionConfig defaults(String bootstrapServers) {
-        return new IngestionConfig(bootstrapServers, null, null, null, null, null, 0, 0, null, null, 0, 0, 0, null, null);
+        return new IngestionConfig(bootstrapServers, null, null, null, null, null, 0, 0, null, null, 0, 0, 0, null, null,
+                Tenant.DEFAULT);
     }
 
     /** Largest record value accepted. */
@@ -96,56 +100,63 @@ public record IngestionConfig(String bootstrapServers, String topic, String dead
     public IngestionConfig withTopic(String topic, String deadLetterTopic) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withGroupId(String groupId) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     /** Static membership: {@code instanceId} (null for dynamic) and the session timeout (null for the default). */
     public IngestionConfig withStaticMembership(String instanceId, Duration sessionTimeout) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, instanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withMaxPollRecords(int maxPollRecords) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withMaxBatchTokens(int maxBatchTokens) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withRetryBackoff(Duration initial, Duration max) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, initial, max, bisectAfterAttempts, maxEventAttempts, maxRequestBytes,
-                limits, clientOverrides);
+                limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withAttempts(int bisectAfterAttempts, int maxEventAttempts) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withLimits(IngestionLimits limits, int maxRequestBytes) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     public IngestionConfig withClientOverrides(Map<String, String> clientOverrides) {
         return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
                 maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
-                maxEventAttempts, maxRequestBytes, limits, clientOverrides);
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
+    }
+
+    /** The tenant of records without a tenant header, or null to dead-letter them. */
+    public IngestionConfig withDefaultTenant(Tenant defaultTenant) {
+        return new IngestionConfig(bootstrapServers, topic, deadLetterTopic, groupId, groupInstanceId, sessionTimeout,
+                maxPollRecords, maxBatchTokens, retryInitialBackoff, retryMaxBackoff, bisectAfterAttempts,
+                maxEventAttempts, maxRequestBytes, limits, clientOverrides, defaultTenant);
     }
 
     /** Backoff before retry number {@code attempt} (1-based): initial × 2^(attempt-1), at most the maximum. */

@@ -39,6 +39,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
+import dev.ragline.core.Tenant;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.AbstractRecords;
@@ -509,7 +510,9 @@ public final class KafkaIngestionConsumer implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : job.records) {
             Entry entry = new Entry(record);
             try {
-                entry.prepared = indexer.prepare(decodeKey(record.key()), record.value(), header(record, DocumentEvent.VERSION_HEADER));
+                Tenant tenant = DocumentEvent.tenantOf(header(record, DocumentEvent.TENANT_HEADER), config.defaultTenant());
+                entry.prepared = indexer.prepare(decodeKey(record.key()), record.value(),
+                        header(record, DocumentEvent.VERSION_HEADER), tenant);
             } catch (Throwable t) {
                 // Parsing touches no external system: whatever fails here fails again on every retry.
                 entry.refusal = t;

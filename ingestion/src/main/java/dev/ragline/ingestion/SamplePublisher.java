@@ -79,6 +79,7 @@ public final class SamplePublisher implements AutoCloseable {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.id(), event.toValue());
         if (event.isDelete() && event.hasKnownVersion())
             record.headers().add(DocumentEvent.VERSION_HEADER, String.valueOf(event.version()).getBytes(StandardCharsets.UTF_8));
+        record.headers().add(DocumentEvent.TENANT_HEADER, event.tenant().name().getBytes(StandardCharsets.UTF_8));
         // The key decides the partition with the Java client's murmur2 partitioner; other producers must match it.
         return producer.send(record);
     }

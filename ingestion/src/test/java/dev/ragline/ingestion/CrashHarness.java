@@ -106,7 +106,7 @@ final class CrashHarness {
         InMemoryChunkStore reference = new InMemoryChunkStore(IngestionWorkerMain.DIMENSION);
         DocumentIndexer indexer = IngestionWorkerMain.indexer(encoder, reference);
         for (DocumentEvent e : events) indexer.index(e);
-        return reference.documentStates(events.stream().map(DocumentEvent::id).distinct().toList());
+        return reference.documentStates(events.stream().map(DocumentEvent::storeId).distinct().toList());
     }
 
     static long committed(Admin admin, String group) throws Exception {

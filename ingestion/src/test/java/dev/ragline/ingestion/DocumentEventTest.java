@@ -3,6 +3,7 @@ package dev.ragline.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ragline.core.Tenant;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,5 +72,22 @@ class DocumentEventTest {
         rejected("d", "{\"text\":\"" + "x".repeat(20_000) + "\",\"version\":1}", "over the limit of 10000");
         assertThatThrownBy(() -> DocumentEvent.decode("d", new byte[] {'"', (byte) 0xC3, '"'}, 100))
                 .isInstanceOf(InvalidEventException.class).hasMessageContaining("not valid UTF-8");
+    }
+
+    @Test
+    void theTenantComesFromItsHeaderAndQualifiesTheStoredId() {
+        assertThat(DocumentEvent.tenantOf(null, Tenant.DEFAULT)).isEqualTo(Tenant.DEFAULT);
+        assertThat(DocumentEvent.tenantOf("acme", null)).isEqualTo(new Tenant("acme"));
+        assertThatThrownBy(() -> DocumentEvent.tenantOf(null, null)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("ragline.tenant").hasMessageContaining("missing");
+        assertThatThrownBy(() -> DocumentEvent.tenantOf("Acme Corp", Tenant.DEFAULT)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("ragline.tenant").hasMessageContaining("'Acme Corp'");
+        var acme = new Tenant("acme");
+        DocumentEvent event = DocumentEvent.decode("doc/1", "{\"text\":\"x\",\"version\":2}".getBytes(StandardCharsets.UTF_8),
+                null, acme, IngestionLimits.DEFAULTS);
+        assertThat(event.tenant()).isEqualTo(acme);
+        assertThat(event.storeId()).isEqualTo("acme/doc/1");
+        assertThat(DocumentEvent.decode("doc/1", null, "3", acme, IngestionLimits.DEFAULTS).storeId()).isEqualTo("acme/doc/1");
+        rejected("d", "{\"text\":\"x\",\"version\":1,\"metadata\":{\"tenant\":\"globex\"}}", "metadata key 'tenant' is reserved");
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ragline.core.HashingEncoder;
 import dev.ragline.core.InMemoryChunkStore;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchQuery;
+import dev.ragline.core.Tenant;
 import dev.ragline.core.SearchHit;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ class DocumentIndexerTest {
     }
 
     private List<SearchHit> chunksOf(String id) {
-        return store.search(encoder.embedQuery("x"), 10_000, MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, id));
+        return Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery("x"), 10_000, MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, id)));
     }
 
     @Test
@@ -38,7 +40,7 @@ class DocumentIndexerTest {
         assertThat(result.chunksWritten()).isGreaterThan(3);
         assertThat(store.count()).isEqualTo(result.chunksWritten());
         indexer.index(doc("b", 1, sentences("brakes", 3)));
-        SearchHit top = store.search(encoder.embedQuery("brakes fact"), 1, MetadataFilter.NONE).getFirst();
+        SearchHit top = Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery("brakes fact"), 1, MetadataFilter.NONE)).getFirst();
         assertThat(top.chunk().documentId()).isEqualTo("b");
         assertThat(top.chunk().title()).isEqualTo("Title b");
         assertThat(top.chunk().metadata()).containsEntry("source", "test");

@@ -3,6 +3,7 @@ package dev.ragline.ingestion;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.DocumentState;
 import dev.ragline.core.DocumentWrite;
+import dev.ragline.core.Tenant;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchHit;
 import dev.ragline.core.StoredChunk;
@@ -35,14 +36,14 @@ public final class FaultyChunkStore implements ChunkStore {
         return new FaultyChunkStore(delegate, count, null, null);
     }
 
-    /** Every write that includes {@code documentId} is refused as invalid (permanent, like Qdrant's INVALID_ARGUMENT). */
+    /** Every write that includes {@code documentId} (of the default tenant) is refused as invalid (permanent, like Qdrant's INVALID_ARGUMENT). */
     public static FaultyChunkStore rejecting(ChunkStore delegate, String documentId) {
-        return new FaultyChunkStore(delegate, 0, documentId, null);
+        return new FaultyChunkStore(delegate, 0, Tenant.DEFAULT.qualify(documentId), null);
     }
 
-    /** Every write that includes {@code documentId} fails with an I/O error, while the store otherwise answers. */
+    /** Every write that includes {@code documentId} (of the default tenant) fails with an I/O error, while the store otherwise answers. */
     public static FaultyChunkStore failingTransientlyFor(ChunkStore delegate, String documentId) {
-        return new FaultyChunkStore(delegate, 0, null, documentId);
+        return new FaultyChunkStore(delegate, 0, null, Tenant.DEFAULT.qualify(documentId));
     }
 
     /** Switches a complete outage on or off: every call fails while down. */

@@ -6,6 +6,8 @@ import dev.ragline.core.ChunkStore;
 import dev.ragline.core.HashingEncoder;
 import dev.ragline.core.InMemoryChunkStore;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchQuery;
+import dev.ragline.core.Tenant;
 import dev.ragline.core.SearchHit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,11 +96,11 @@ class KafkaIngestionConsumerTest {
     }
 
     private List<SearchHit> chunksOf(String id) {
-        return store.search(encoder.embedQuery("x"), 100_000, MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, id));
+        return Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery("x"), 100_000, MetadataFilter.equalTo(MetadataFilter.DOCUMENT_ID, id)));
     }
 
     private Set<String> documentIds() {
-        return store.search(encoder.embedQuery("x"), 100_000, MetadataFilter.NONE).stream()
+        return Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery("x"), 100_000, MetadataFilter.NONE)).stream()
                 .map(h -> h.chunk().documentId()).collect(Collectors.toSet());
     }
 
@@ -128,8 +130,8 @@ class KafkaIngestionConsumerTest {
 
         assertThat(documentIds()).isEqualTo(corpus.stream().map(DocumentEvent::id).collect(Collectors.toSet()));
         assertThat(store.count()).isEqualTo(expectedChunks(corpus)).isEqualTo(stats.chunksWritten());
-        SearchHit top = store.search(encoder.embedQuery(
-                "With the standard 4 A charger a full charge from empty takes about 4.5 hours"), 1, MetadataFilter.NONE).getFirst();
+        SearchHit top = Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery(
+                "With the standard 4 A charger a full charge from empty takes about 4.5 hours"), 1, MetadataFilter.NONE)).getFirst();
         assertThat(top.chunk().documentId()).isEqualTo("battery-and-charging.md");
         assertThat(top.chunk().heading()).isEqualTo("Battery and charging > Charging times");
         assertThat(top.chunk().metadata()).containsEntry("source", "sample-corpus");
@@ -165,7 +167,7 @@ class KafkaIngestionConsumerTest {
         awaitRecords(stats, corpus.size() + 1);
         assertThat(chunksOf("app-pairing.md")).isNotEmpty()
                 .allSatisfy(h -> assertThat(h.chunk().metadata()).containsEntry("intent", "pair_app").containsEntry("source", "sample-corpus"));
-        assertThat(store.search(encoder.embedQuery("pair the app"), 10, MetadataFilter.equalTo("intent", "pair_app")))
+        assertThat(Tenant.DEFAULT.search(store, SearchQuery.dense(encoder.embedQuery("pair the app"), 10, MetadataFilter.equalTo("intent", "pair_app"))))
                 .isNotEmpty().allSatisfy(h -> assertThat(h.chunk().documentId()).isEqualTo("app-pairing.md"));
 
         try (SamplePublisher publisher = new SamplePublisher(broker.bootstrapServers(), topic)) {

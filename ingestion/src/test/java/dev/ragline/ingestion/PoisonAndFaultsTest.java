@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.HashingEncoder;
 import dev.ragline.core.MetadataFilter;
+import dev.ragline.core.SearchQuery;
+import dev.ragline.core.Tenant;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
 import java.nio.charset.StandardCharsets;
@@ -108,9 +110,14 @@ class PoisonAndFaultsTest {
         }
     }
 
+    /** Ids of the documents indexed, as published (the events carry no tenant header: the default tenant). */
     private Set<String> indexedDocuments() {
-        return lucene.search(encoder.embedQuery("x"), 10_000, MetadataFilter.NONE).stream()
+        return Tenant.DEFAULT.search(lucene, SearchQuery.dense(encoder.embedQuery("x"), 10_000, MetadataFilter.NONE)).stream()
                 .map(h -> h.chunk().documentId()).collect(Collectors.toSet());
+    }
+
+    private Set<String> storedIds(Set<String> ids) {
+        return ids.stream().map(Tenant.DEFAULT::qualify).collect(Collectors.toSet());
     }
 
     private long committed() throws Exception {
@@ -208,7 +215,7 @@ class PoisonAndFaultsTest {
         produce(records);
         KafkaTestSupport.await("all committed (" + stats + ")", WAIT, () -> stats.recordsCommitted() >= records.size());
         assertThat(indexedDocuments()).containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(stats.deadLetterReasons()).singleElement().asString().startsWith("failed alone 3 times").contains("timeout writing stuck");
+        assertThat(stats.deadLetterReasons()).singleElement().asString().startsWith("failed alone 3 times").contains("timeout writing default/stuck");
     }
 
     @Test
@@ -309,9 +316,9 @@ class PoisonAndFaultsTest {
             }
         });
         assertThat(slowStats.batchesAbandoned()).isPositive();
-        assertThat(lucene.count()).isEqualTo(lucene.documentStates(indexedDocuments()).values().stream()
+        assertThat(lucene.count()).isEqualTo(lucene.documentStates(storedIds(indexedDocuments())).values().stream()
                 .mapToLong(st -> st.chunksPerVersion().getOrDefault(1L, 0)).sum());
-        assertThat(lucene.documentStates(indexedDocuments()).values()).allSatisfy(st -> assertThat(st.chunksPerVersion()).containsOnlyKeys(1L));
+        assertThat(lucene.documentStates(storedIds(indexedDocuments())).values()).allSatisfy(st -> assertThat(st.chunksPerVersion()).containsOnlyKeys(1L));
     }
 
     private static String reason(ConsumerRecord<byte[], byte[]> r) {

@@ -1,7 +1,10 @@
 package dev.ragline.app.api;
 
 import dev.ragline.app.api.ClassifyResponse.RouteInfo;
+import dev.ragline.app.security.AccessControl;
 import dev.ragline.app.wiring.AskService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -23,11 +26,13 @@ import org.jboss.logging.Logger;
 @Path("/v1/ask")
 @Tag(name = "ask")
 @Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed("query")
 public class AskResource {
     private static final Logger LOG = Logger.getLogger(AskResource.class);
 
     @Inject AskService asks;
     @Inject dev.ragline.core.ChunkStore store;
+    @Inject SecurityIdentity caller;
 
     @POST
     @Blocking
@@ -37,7 +42,7 @@ public class AskResource {
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
     @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
-        return asks.ask(request.question(), request.k(), Filters.parse(request.filter()), mode(request),
+        return asks.ask(AccessControl.tenantOf(caller), request.question(), request.k(), Filters.parse(request.filter()), mode(request),
                 AskService.Listener.NONE);
     }
 
@@ -59,9 +64,10 @@ public class AskResource {
                        @Context SseEventSink sink, @Context Sse sse) {
         var filter = Filters.parse(request.filter());
         var mode = mode(request);
+        var tenant = AccessControl.tenantOf(caller);
         try (sink) {
             try {
-                AskResponse response = asks.ask(request.question(), request.k(), filter, mode, new AskService.Listener() {
+                AskResponse response = asks.ask(tenant, request.question(), request.k(), filter, mode, new AskService.Listener() {
                     @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
                     @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
                 });

@@ -2,6 +2,7 @@ package dev.ragline.app.api;
 
 import dev.ragline.app.wiring.IntentRouting;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "classify")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("query")
 public class ClassifyResource {
 
     @Inject IntentRouting routing;

@@ -2,7 +2,10 @@ package dev.ragline.app.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragline.app.security.AccessControl;
 import dev.ragline.app.wiring.Platform;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import dev.ragline.ingestion.DocumentEvent;
 import dev.ragline.ingestion.EventTooLargeException;
 import dev.ragline.ingestion.InvalidEventException;
@@ -27,15 +30,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * Documents over HTTP for teams without a Kafka producer: each request becomes an event on the same topic the
  * consumer reads, validated exactly as the consumer would (decode, limits, parse, split), so a bad document is
  * refused here (400, or 413 for a size limit, naming it) instead of being dead-lettered later. Indexing is
- * asynchronous (202): the document is searchable once the consumer has it.
+ * asynchronous (202): the document is searchable once the consumer has it. Documents belong to the caller's tenant
+ * (the {@code ragline.tenant} header of the event), and a delete removes only the caller's tenant's document.
  */
 @Path("/v1/documents")
 @Tag(name = "documents")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("ingest")
 public class DocumentsResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject Platform platform;
+    @Inject SecurityIdentity caller;
 
     /** Where the event was written. */
     public record Accepted(String id, String topic, int partition, long offset) {
@@ -68,7 +74,7 @@ public class DocumentsResource {
         }
         DocumentEvent event;
         try {
-            event = platform.validator().prepare(id, body, null).event();
+            event = platform.validator().prepare(id, body, null, AccessControl.tenantOf(caller)).event();
         } catch (EventTooLargeException e) {
             return ErrorMappers.json(413, "payload_too_large", e.getMessage(), java.util.List.of());
         } catch (InvalidEventException e) {
@@ -85,7 +91,8 @@ public class DocumentsResource {
     public Response delete(@PathParam("id") String id, @QueryParam("version") Long version) {
         if (id.isBlank()) throw new InvalidRequestException("document id must not be blank");
         if (version != null && version < 0) throw new InvalidRequestException("version must be >= 0");
-        DocumentEvent tombstone = version == null ? DocumentEvent.delete(id) : DocumentEvent.delete(id, version);
+        DocumentEvent tombstone = (version == null ? DocumentEvent.delete(id) : DocumentEvent.delete(id, version))
+                .withTenant(AccessControl.tenantOf(caller));
         return Response.accepted(Accepted.of(id, platform.publisher().publish(tombstone))).build();
     }
 }

@@ -39,6 +39,23 @@ public class ErrorMappers {
                 : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase().replace(' ', '_'), e.getMessage(), List.of());
     }
 
+    /** No credentials, or credentials that are not valid: 401 with the bearer challenge. */
+    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class, io.quarkus.security.AuthenticationFailedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        String message = e instanceof io.quarkus.security.AuthenticationFailedException && e.getMessage() != null
+                ? e.getMessage() : "authentication required: send Authorization: Bearer <API key>";
+        return Response.fromResponse(json(401, "unauthorized", message, List.of()))
+                .header("WWW-Authenticate", "Bearer realm=\"ragline\"").build();
+    }
+
+    /** Valid credentials without the role the endpoint needs, or without a tenant. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        String message = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+                : "the credentials lack the role this endpoint needs (ingest, query or admin; see README, \"Security\")";
+        return json(403, "forbidden", message, List.of());
+    }
+
     @ServerExceptionMapper
     public Response unavailable(ServiceUnavailableException e) {
         return json(503, "unavailable", e.getMessage(), List.of());

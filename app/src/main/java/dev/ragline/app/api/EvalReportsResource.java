@@ -3,6 +3,7 @@ package dev.ragline.app.api;
 import dev.ragline.app.config.RaglineConfig;
 import dev.ragline.evaluation.report.ReportRepository;
 import dev.ragline.evaluation.report.ReportSummary;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -17,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/eval/reports")
 @Tag(name = "evaluation")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("admin")
 public class EvalReportsResource {
     private final ReportRepository reports;
 

@@ -6,6 +6,9 @@ import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchMode;
 import dev.ragline.core.SearchQuery;
 import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.app.security.AccessControl;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -24,15 +27,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "search")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("query")
 public class SearchResource {
 
     @Inject Encoder encoder;
     @Inject ChunkStore store;
     @Inject MeterRegistry registry;
     @Inject RaglineConfig config;
+    @Inject SecurityIdentity caller;
 
     @POST
-    @Operation(summary = "Ranked chunks most similar to the query, optionally restricted by a metadata filter.")
+    @Operation(summary = "Ranked chunks of the caller's tenant most similar to the query, optionally restricted by a metadata filter.")
     @APIResponse(responseCode = "200", description = "Ranked chunks, best first.")
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
     public SearchResponse search(@Valid @NotNull(message = "a JSON body is required") SearchRequest request) {
@@ -40,7 +45,8 @@ public class SearchResource {
         SearchMode mode = SearchModes.parse(request.mode(), defaultMode(config), store);
         long start = System.nanoTime();
         float[] vector = mode.usesVector() ? encoder.embedQuery(request.query()) : null;
-        var hits = store.search(new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode));
+        var hits = AccessControl.tenantOf(caller).search(store,
+                new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode));
         long took = System.nanoTime() - start;
         Timer.builder("ragline.search.latency").description("Query encoding plus search")
                 .tag("mode", mode.wireName())

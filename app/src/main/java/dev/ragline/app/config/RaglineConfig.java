@@ -35,6 +35,8 @@ public interface RaglineConfig {
 
     Evaluation evaluation();
 
+    Auth auth();
+
     interface Encoder {
         /** bge-small-en-v1.5 | bge-small-en-v1.5-q | all-minilm-l6-v2 | a directory with model.onnx + tokenizer.json. */
         @WithDefault("bge-small-en-v1.5")
@@ -296,5 +298,23 @@ public interface RaglineConfig {
          */
         @WithDefault("auto")
         String publish();
+    }
+
+    /** Who may call (README, "Security"). No keys and no JWT: the open development mode, loopback only. */
+    interface Auth {
+        /** The API key file (hashed keys, see bin/keys); default {@code <data-dir>/api-keys.json}. */
+        Optional<Path> keysFile();
+
+        Jwt jwt();
+
+        /** OIDC-issued JWT bearer tokens, verified with the mp.jwt.verify.* settings (issuer, public key or JWKS). */
+        interface Jwt {
+            @WithDefault("false")
+            boolean enabled();
+
+            /** The claim naming the caller's tenant; roles come from the token's {@code groups} claim. */
+            @WithDefault("tenant")
+            String tenantClaim();
+        }
     }
 }

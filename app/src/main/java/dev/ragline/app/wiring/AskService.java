@@ -10,6 +10,7 @@ import dev.ragline.core.Encoder;
 import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchMode;
 import dev.ragline.core.SearchQuery;
+import dev.ragline.core.Tenant;
 import dev.ragline.core.SearchHit;
 import dev.ragline.generation.AnswerListener;
 import dev.ragline.generation.GroundedAnswer;
@@ -60,8 +61,8 @@ public class AskService {
         this.registry = registry;
     }
 
-    public AskResponse ask(String question, Integer k, MetadataFilter filter, Listener listener) {
-        return ask(question, k, filter, defaultMode, listener);
+    public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, Listener listener) {
+        return ask(tenant, question, k, filter, defaultMode, listener);
     }
 
     public SearchMode defaultMode() {
@@ -71,8 +72,9 @@ public class AskService {
     /**
      * Routes and answers. Passages are retrieved in {@code mode}; the out-of-scope rule compares the best dense-leg
      * cosine of the retrieved passages with {@code min-retrieval-score} (in keyword mode there is none: it abstains).
+     * Only the tenant's documents are searched, whatever the filter says.
      */
-    public AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
+    public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -96,7 +98,7 @@ public class AskService {
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
                     : filter.and(new MetadataFilter(route.passageFilter()))
-                            .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                            .map(f -> tenant.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
                             .orElse(List.of());
             if (route.template() == null && hits.isEmpty()) {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
@@ -104,7 +106,7 @@ public class AskService {
             }
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
+            hits = tenant.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
             if (RouteType.ABSTAIN.name().equals(route.type())) {
                 double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
                         .max().orElse(0);

@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import dev.ragline.app.security.AccessControl;
+import dev.ragline.core.Tenant;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,7 +63,7 @@ public class Platform {
     private final PlatformMetrics metrics;
     private SamplePublisher publisher;
 
-    public Platform(RaglineConfig config, MeterRegistry registry) {
+    public Platform(RaglineConfig config, MeterRegistry registry, AccessControl access) {
         this.config = config;
         try {
             encoder = remember(openEncoder(config.encoder()));
@@ -98,7 +100,10 @@ public class Platform {
                         .withRetryBackoff(kafka.retryInitialBackoff(), kafka.retryMaxBackoff())
                         .withAttempts(in.bisectAfterAttempts(), in.maxEventAttempts())
                         .withLimits(limits, kafka.maxRequestBytes())
-                        .withClientOverrides(kafka.properties());
+                        .withClientOverrides(kafka.properties())
+                        // Open development mode: records without a tenant header belong to the default tenant;
+                        // otherwise they are dead-lettered. Decided at start-up.
+                        .withDefaultTenant(access.openMode() ? Tenant.DEFAULT : null);
                 consumer = remember(new KafkaIngestionConsumer(ingestion, validator, metrics));
                 metrics.bindConsumer(consumer);
                 consumer.start();

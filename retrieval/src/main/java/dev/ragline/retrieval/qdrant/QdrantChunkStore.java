@@ -11,6 +11,7 @@ import dev.ragline.core.SearchHit;
 import dev.ragline.core.SearchMode;
 import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
+import dev.ragline.core.Tenant;
 import dev.ragline.retrieval.StoreArguments;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,6 +25,8 @@ import io.qdrant.client.grpc.Collections.Modifier;
 import io.qdrant.client.grpc.Collections.SparseVectorConfig;
 import io.qdrant.client.grpc.Collections.SparseVectorParams;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Collections.PayloadIndexParams;
+import io.qdrant.client.grpc.Collections.KeywordIndexParams;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Condition;
@@ -194,7 +197,13 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
         // Idempotent: creating an index that exists is a no-op, so newly configured keys get theirs too.
         createPayloadIndex(DOCUMENT_ID, PayloadSchemaType.Keyword);
         createPayloadIndex(VERSION, PayloadSchemaType.Integer);
-        for (String key : config.indexedMetadataKeys()) createPayloadIndex(metadataPath(key), PayloadSchemaType.Keyword);
+        for (String key : config.indexedMetadataKeys())
+            if (!key.equals(Tenant.METADATA_KEY)) createPayloadIndex(metadataPath(key), PayloadSchemaType.Keyword);
+        // Every search of the service filters on the tenant; a tenant index lets Qdrant keep each tenant's points
+        // together and plan that filter first (its multitenancy guide).
+        call("create tenant index", client.createPayloadIndexAsync(config.collection(), metadataPath(Tenant.METADATA_KEY),
+                PayloadSchemaType.Keyword, PayloadIndexParams.newBuilder()
+                        .setKeywordIndexParams(KeywordIndexParams.newBuilder().setIsTenant(true)).build(), true, null, null));
     }
 
     /** Deletion markers: one point per deleted document (a 1-dimensional dummy vector), payload id and version. */

@@ -68,7 +68,9 @@ class QdrantChunkStoreTest extends ChunkStoreContractTest {
             assertThat(info.getConfig().getHnswConfig().getM()).isEqualTo(8);
             assertThat(info.getConfig().getHnswConfig().getEfConstruct()).isEqualTo(64);
             assertThat(info.getPayloadSchemaMap()).containsKeys("document_id", "version", "meta.lang");
-            assertThat(info.getPayloadSchemaMap()).hasSize(4); // plus the quoted path of "source.system"
+            assertThat(info.getPayloadSchemaMap()).hasSize(5); // plus the quoted path of "source.system" and the tenant
+            assertThat(info.getPayloadSchemaMap().get("meta.tenant").getParams().getKeywordIndexParams().getIsTenant())
+                    .as("the tenant field has Qdrant's tenant index").isTrue();
         }
     }
 
