@@ -102,6 +102,15 @@ class ServiceCrashIT {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
     }
 
+    /** The group's committed offsets, 0 while the broker does not answer. */
+    private static long committed(Admin admin) {
+        try {
+            return CrashHarness.committed(admin, GROUP);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     @Test
     void killedAtRandomMomentsTheServiceLosesNothingDuplicatesNothingLeavesNoStaleChunkAndDeadLettersThePoison() throws Exception {
         List<DocumentEvent> events = CrashHarness.workload(44, 1_400, 600, 1, 3);
@@ -148,13 +157,15 @@ class ServiceCrashIT {
             }, "publisher");
             publisher.start();
 
+            long total = events.size() + poison.size();
             for (int k = 0; k < KILLS; k++) {
+                // Kill at a random point of the stream, after about (k + 1) / (KILLS + 1) of it is committed (±1/8),
+                // so that every kill and every restart has records left to do, however fast the machine.
+                long target = (long) (total * (k + 1 + (random.nextDouble() - 0.5) / 2) / (KILLS + 1));
                 long before;
                 try (Admin admin = admin(service)) {
-                    // Let the service make progress after its (re)start, then kill it at a random moment.
-                    long start = CrashHarness.committed(admin, GROUP);
-                    CrashHarness.awaitCommitAbove(admin, GROUP, start, Duration.ofSeconds(120));
-                    Thread.sleep(random.nextInt(3_000));
+                    KafkaTestSupport.await("committed offsets past " + target, Duration.ofSeconds(300), () -> committed(admin) >= target);
+                    Thread.sleep(random.nextInt(500)); // somewhere inside the next batch
                     up.lock();
                     before = CrashHarness.committed(admin, GROUP);
                 }
@@ -178,13 +189,7 @@ class ServiceCrashIT {
             try (Admin admin = admin(service)) {
                 long end = CrashHarness.endOffsets(admin, TOPIC, PARTITIONS);
                 assertThat(end).isEqualTo(events.size() + poison.size());
-                KafkaTestSupport.await("every record committed", Duration.ofSeconds(300), () -> {
-                    try {
-                        return CrashHarness.committed(admin, GROUP) >= end;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                KafkaTestSupport.await("every record committed", Duration.ofSeconds(300), () -> committed(admin) >= end);
                 dead = CrashHarness.endOffsets(admin, DLQ, 1);
             }
             var ready = service.await("/q/health/ready", 200, Duration.ofSeconds(30));
