@@ -375,11 +375,16 @@ public final class KafkaIngestionConsumer implements AutoCloseable {
     private void updateLag() {
         long total = 0;
         boolean known = false;
+        Job job = inFlight;
         for (TopicPartition partition : consumer.assignment()) {
             var partitionLag = consumer.currentLag(partition);
             if (partitionLag.isPresent()) {
                 total += partitionLag.getAsLong();
                 known = true;
+                // currentLag counts from the position, which is past the batch in hand: its records still wait until
+                // committed (a batch retrying through a store outage would otherwise show lag 0).
+                Long first = job == null ? null : job.firstOffsets.get(partition);
+                if (first != null) total += Math.max(0, consumer.position(partition) - job.committed.getOrDefault(partition, first));
             }
         }
         lag = known ? total : -1;

@@ -2,6 +2,7 @@ package dev.ragline.ingestion;
 
 import dev.ragline.core.ChunkStore;
 import dev.ragline.core.DocumentState;
+import dev.ragline.core.Encoder;
 import dev.ragline.core.HashingEncoder;
 import dev.ragline.core.InMemoryChunkStore;
 import java.io.File;
@@ -18,8 +19,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** Shared by the crash tests and the recovery benchmark: forked indexer processes, a workload, its expected end state. */
-final class CrashHarness {
+/**
+ * Shared by the crash tests (here and the service's, in the app module) and the recovery benchmark: forked indexer
+ * processes, a workload, its expected end state, committed offsets.
+ */
+public final class CrashHarness {
     private CrashHarness() {
     }
 
@@ -48,20 +52,21 @@ final class CrashHarness {
         process.waitFor();
     }
 
-    /** What a document should be in the end: absent (deleted or never indexed), or this version with this text. */
-    record Expected(Long version, DocumentEvent event) {
-    }
-
     /**
      * {@code documents} new documents, then {@code changes} updates, tombstones (half with a version header), stale
      * replays of older versions, and re-creations of deleted documents, in a random order per seed.
      */
-    static List<DocumentEvent> workload(long seed, int documents, int changes) {
+    public static List<DocumentEvent> workload(long seed, int documents, int changes) {
+        return workload(seed, documents, changes, 2, 9);
+    }
+
+    /** The same with texts of {@code minSentences} to {@code maxSentences} short sentences (about 12 tokens each). */
+    public static List<DocumentEvent> workload(long seed, int documents, int changes, int minSentences, int maxSentences) {
         Random random = new Random(seed);
         List<DocumentEvent> events = new ArrayList<>();
         Map<String, long[]> model = new LinkedHashMap<>(); // id -> {live version or -1, marker or -1}
         for (int d = 0; d < documents; d++) {
-            events.add(upsert("doc-" + d, 1, random));
+            events.add(upsert("doc-" + d, 1, random, minSentences, maxSentences));
             model.put("doc-" + d, new long[] {1, -1});
         }
         for (int c = 0; c < changes; c++) {
@@ -70,13 +75,13 @@ final class CrashHarness {
             int kind = random.nextInt(10);
             if (m[0] < 0) { // deleted: re-create above the marker, or replay something stale
                 if (kind < 6) {
-                    events.add(upsert(id, m[1] + 1, random));
+                    events.add(upsert(id, m[1] + 1, random, minSentences, maxSentences));
                     m[0] = m[1] + 1;
                 } else {
-                    events.add(upsert(id, Math.max(0, m[1] - random.nextInt(2)), random)); // refused: not above the marker
+                    events.add(upsert(id, Math.max(0, m[1] - random.nextInt(2)), random, minSentences, maxSentences)); // refused: not above the marker
                 }
             } else if (kind < 5) {
-                events.add(upsert(id, m[0] + 1, random));
+                events.add(upsert(id, m[0] + 1, random, minSentences, maxSentences));
                 m[0]++;
             } else if (kind < 7) {
                 boolean withVersion = random.nextBoolean();
@@ -84,16 +89,17 @@ final class CrashHarness {
                 m[1] = Math.max(m[1], m[0]);
                 m[0] = -1;
             } else if (kind < 9 && m[0] > 1) {
-                events.add(upsert(id, m[0] - 1, random)); // stale replay
+                events.add(upsert(id, m[0] - 1, random, minSentences, maxSentences)); // stale replay
             } else {
-                events.add(upsert(id, m[0], random)); // same-version redelivery with other text: ignored as stored
+                events.add(upsert(id, m[0], random, minSentences, maxSentences)); // same-version redelivery with other text: ignored as stored
             }
         }
         return events;
     }
 
-    private static DocumentEvent upsert(String id, long version, Random random) {
-        String text = DocumentIndexerTest.sentences("v" + version + "w" + random.nextInt(1000), 2 + random.nextInt(8));
+    private static DocumentEvent upsert(String id, long version, Random random, int minSentences, int maxSentences) {
+        String text = DocumentIndexerTest.sentences("v" + version + "w" + random.nextInt(1000),
+                minSentences + random.nextInt(maxSentences - minSentences + 1));
         return DocumentEvent.upsert(id, "", text, ContentType.PLAIN_TEXT, Map.of("id", id), version);
     }
 
@@ -103,25 +109,33 @@ final class CrashHarness {
      */
     static Map<String, DocumentState> expectedStates(List<DocumentEvent> events) {
         HashingEncoder encoder = new HashingEncoder(IngestionWorkerMain.DIMENSION, 64);
-        InMemoryChunkStore reference = new InMemoryChunkStore(IngestionWorkerMain.DIMENSION);
-        DocumentIndexer indexer = IngestionWorkerMain.indexer(encoder, reference);
+        return expectedStates(events, encoder, TokenAwareSplitter.forEncoder(encoder, 64, 8));
+    }
+
+    /**
+     * The same for another indexer's chunking: {@code encoder} must count tokens as the indexer under test does (its
+     * vectors do not matter), {@code splitter} must be that indexer's.
+     */
+    public static Map<String, DocumentState> expectedStates(List<DocumentEvent> events, Encoder encoder, TokenAwareSplitter splitter) {
+        InMemoryChunkStore reference = new InMemoryChunkStore(encoder.dimension());
+        DocumentIndexer indexer = new DocumentIndexer(encoder, reference, splitter, 16);
         for (DocumentEvent e : events) indexer.index(e);
         return reference.documentStates(events.stream().map(DocumentEvent::storeId).distinct().toList());
     }
 
-    static long committed(Admin admin, String group) throws Exception {
+    public static long committed(Admin admin, String group) throws Exception {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
                 .filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
     }
 
-    static long endOffsets(Admin admin, String topic, int partitions) throws Exception {
+    public static long endOffsets(Admin admin, String topic, int partitions) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
         for (int p = 0; p < partitions; p++) request.put(new TopicPartition(topic, p), OffsetSpec.latest());
         return admin.listOffsets(request).all().get().values().stream().mapToLong(r -> r.offset()).sum();
     }
 
     /** Waits until the group's committed offsets pass {@code above}; returns the time it took, or null on timeout. */
-    static Duration awaitCommitAbove(Admin admin, String group, long above, Duration timeout) throws Exception {
+    public static Duration awaitCommitAbove(Admin admin, String group, long above, Duration timeout) throws Exception {
         long start = System.nanoTime();
         while (System.nanoTime() - start < timeout.toNanos()) {
             if (committed(admin, group) > above) return Duration.ofNanos(System.nanoTime() - start);
@@ -131,7 +145,7 @@ final class CrashHarness {
     }
 
     /** Differences between what the store holds and what it should, as readable lines (empty when equal). */
-    static List<String> differences(ChunkStore store, Map<String, DocumentState> expected) {
+    public static List<String> differences(ChunkStore store, Map<String, DocumentState> expected) {
         Map<String, DocumentState> actual = store.documentStates(expected.keySet());
         List<String> diffs = new ArrayList<>();
         long expectedChunks = 0;
