@@ -2,11 +2,13 @@ package dev.ragline.app;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.ragline.app.config.RaglineConfig;
 import dev.ragline.app.wiring.Platform;
+import dev.ragline.embedding.OnnxCrossEncoder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(EmbeddedPlatformProfile.class)
 class SearchApiTest {
     private static final Duration INGEST_TIMEOUT = Duration.ofSeconds(90);
+    private static final java.nio.file.Path FIXTURE = java.nio.file.Path.of("../embedding/test-fixtures/tiny-reranker");
 
     @Inject Platform platform;
     @Inject RaglineConfig config;
@@ -137,6 +140,32 @@ class SearchApiTest {
         assertThat(search(Map.of("query", "QX7-3310", "k", 1)).getString("mode")).isEqualTo(config.store().search().mode());
         // Ask takes the mode too.
         given().contentType(ContentType.JSON).body(Map.of("question", "what is fault QX7-3310?", "mode", "keyword"))
+                .post("/v1/ask").then().statusCode(200);
+    }
+
+    @Test
+    void rerankingOrdersHitsByTheCrossEncoderAndKeepsTheirLegs() {
+        Eventually.await("the sample corpus to be indexed", INGEST_TIMEOUT,
+                () -> !documentIds("brake pads worn, brake lever pulls to the handlebar", 3, null).isEmpty());
+        String query = "How often should I replace the brake pads?";
+        JsonPath plain = search(Map.of("query", query, "k", 5, "mode", "hybrid"));
+        assertThat(plain.getBoolean("reranked")).isFalse();
+        assertThat(plain.getList("hits.rerankScore")).containsOnlyNulls();
+
+        JsonPath reranked = search(Map.of("query", query, "k", 5, "mode", "hybrid", "rerank", true));
+        assertThat(reranked.getBoolean("reranked")).isTrue();
+        List<String> texts = reranked.getList("hits.text");
+        List<Float> scores = reranked.getList("hits.rerankScore");
+        assertThat(texts).hasSize(5);
+        // The scores are the configured cross-encoder's, and the hits come back best first by them.
+        try (var model = OnnxCrossEncoder.open(FIXTURE.resolve("model.onnx"), FIXTURE.resolve("tokenizer.json"), 512, 1)) {
+            List<Double> expected = model.score(query, texts);
+            for (int i = 0; i < texts.size(); i++) assertThat((double) scores.get(i)).isCloseTo(expected.get(i), within(1e-4));
+        }
+        for (int i = 1; i < scores.size(); i++) assertThat(scores.get(i)).isLessThanOrEqualTo(scores.get(i - 1));
+        // Each hit still says which first-stage legs found it.
+        for (int i = 0; i < texts.size(); i++) assertThat(reranked.getMap("hits[" + i + "].legs")).isNotEmpty();
+        given().contentType(ContentType.JSON).body(Map.of("question", query, "rerank", true))
                 .post("/v1/ask").then().statusCode(200);
     }
 

@@ -28,6 +28,7 @@ public class AskResource {
 
     @Inject AskService asks;
     @Inject dev.ragline.core.ChunkStore store;
+    @Inject dev.ragline.app.wiring.Reranking reranking;
 
     @POST
     @Blocking
@@ -38,7 +39,7 @@ public class AskResource {
     @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
         return asks.ask(request.question(), request.k(), Filters.parse(request.filter()), mode(request),
-                AskService.Listener.NONE);
+                reranking.requested(request.rerank()), AskService.Listener.NONE);
     }
 
     private dev.ragline.core.SearchMode mode(AskRequest request) {
@@ -59,9 +60,10 @@ public class AskResource {
                        @Context SseEventSink sink, @Context Sse sse) {
         var filter = Filters.parse(request.filter());
         var mode = mode(request);
+        boolean rerank = reranking.requested(request.rerank());
         try (sink) {
             try {
-                AskResponse response = asks.ask(request.question(), request.k(), filter, mode, new AskService.Listener() {
+                AskResponse response = asks.ask(request.question(), request.k(), filter, mode, rerank, new AskService.Listener() {
                     @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
                     @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
                 });

@@ -6,6 +6,7 @@ import dev.ragline.core.MetadataFilter;
 import dev.ragline.core.SearchMode;
 import dev.ragline.core.SearchQuery;
 import dev.ragline.app.config.RaglineConfig;
+import dev.ragline.app.wiring.Reranking;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -30,6 +31,7 @@ public class SearchResource {
     @Inject ChunkStore store;
     @Inject MeterRegistry registry;
     @Inject RaglineConfig config;
+    @Inject Reranking reranking;
 
     @POST
     @Operation(summary = "Ranked chunks most similar to the query, optionally restricted by a metadata filter.")
@@ -38,14 +40,15 @@ public class SearchResource {
     public SearchResponse search(@Valid @NotNull(message = "a JSON body is required") SearchRequest request) {
         MetadataFilter filter = Filters.parse(request.filter());
         SearchMode mode = SearchModes.parse(request.mode(), defaultMode(config), store);
+        boolean rerank = reranking.requested(request.rerank());
         long start = System.nanoTime();
         float[] vector = mode.usesVector() ? encoder.embedQuery(request.query()) : null;
-        var hits = store.search(new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode));
+        var hits = reranking.search(store, new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode), rerank);
         long took = System.nanoTime() - start;
         Timer.builder("ragline.search.latency").description("Query encoding plus search")
                 .tag("mode", mode.wireName())
                 .publishPercentileHistogram().register(registry).record(java.time.Duration.ofNanos(took));
-        return new SearchResponse(request.query(), request.kOrDefault(), mode.wireName(), took / 1e6,
+        return new SearchResponse(request.query(), request.kOrDefault(), mode.wireName(), rerank, took / 1e6,
                 hits.stream().map(SearchResponse.Hit::of).toList());
     }
 

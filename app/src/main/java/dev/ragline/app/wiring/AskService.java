@@ -48,9 +48,11 @@ public class AskService {
     private final RaglineConfig.Ask config;
     private final SearchMode defaultMode;
     private final MeterRegistry registry;
+    private final Reranking reranking;
 
     public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, Reranking reranking) {
+        this.reranking = reranking;
         this.encoder = encoder;
         this.store = store;
         this.routing = routing;
@@ -73,6 +75,12 @@ public class AskService {
      * cosine of the retrieved passages with {@code min-retrieval-score} (in keyword mode there is none: it abstains).
      */
     public AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
+        return ask(question, k, filter, mode, false, listener);
+    }
+
+    /** As above; with {@code rerank} the passages go through the reranking stage (checked by {@link Reranking#requested}). */
+    public AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, boolean rerank,
+                           Listener listener) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -96,7 +104,7 @@ public class AskService {
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
                     : filter.and(new MetadataFilter(route.passageFilter()))
-                            .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                            .map(f -> reranking.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode), rerank))
                             .orElse(List.of());
             if (route.template() == null && hits.isEmpty()) {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
@@ -104,7 +112,7 @@ public class AskService {
             }
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
+            hits = reranking.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode), rerank);
             if (RouteType.ABSTAIN.name().equals(route.type())) {
                 double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
                         .max().orElse(0);
