@@ -2,13 +2,16 @@ package dev.ragline.app;
 
 import static dev.ragline.app.SearchApiTest.documentIds;
 import static dev.ragline.app.SearchApiTest.search;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import dev.ragline.app.config.RaglineConfig;
 import dev.ragline.app.wiring.Platform;
 import dev.ragline.retrieval.qdrant.QdrantChunkStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
@@ -47,5 +50,16 @@ class QdrantSearchApiTest {
         assertThat(hybrid.getList("hits.documentId")).containsExactly("ops-1");
         assertThat(hybrid.getInt("hits[0].legs.keyword.rank")).isEqualTo(1);
         assertThat(hybrid.getInt("hits[0].legs.dense.rank")).isEqualTo(1);
+    }
+
+    @Test
+    void rerankingWithoutAConfiguredModelIsA400NamingTheField() {
+        given().contentType(ContentType.JSON).body(Map.of("query", "paid holiday", "rerank", true)).post("/v1/search")
+                .then().statusCode(400).body("message", containsString("rerank: no reranking model is configured"))
+                .body("details[0]", containsString("rerank:"));
+        given().contentType(ContentType.JSON).body(Map.of("question", "paid holiday?", "rerank", true)).post("/v1/ask")
+                .then().statusCode(400).body("message", containsString("rerank: no reranking model is configured"));
+        // false (or absent) is the first stage alone
+        assertThat(search(Map.of("query", "paid holiday", "k", 1, "rerank", false)).getBoolean("reranked")).isFalse();
     }
 }

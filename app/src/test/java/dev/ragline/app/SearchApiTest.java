@@ -2,6 +2,7 @@ package dev.ragline.app;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -137,6 +138,33 @@ class SearchApiTest {
         assertThat(search(Map.of("query", "QX7-3310", "k", 1)).getString("mode")).isEqualTo(config.store().search().mode());
         // Ask takes the mode too.
         given().contentType(ContentType.JSON).body(Map.of("question", "what is fault QX7-3310?", "mode", "keyword"))
+                .post("/v1/ask").then().statusCode(200);
+    }
+
+    @Test
+    void rerankingOrdersHitsByTheCrossEncoderAndKeepsTheirLegs() {
+        Eventually.await("the sample corpus to be indexed", INGEST_TIMEOUT,
+                () -> !documentIds("brake pads worn, brake lever pulls to the handlebar", 3, null).isEmpty());
+        String query = "How often should I replace the brake pads?";
+        JsonPath plain = search(Map.of("query", query, "k", 5, "mode", "hybrid"));
+        assertThat(plain.getBoolean("reranked")).isFalse();
+        assertThat(plain.getList("hits.rerankScore")).containsOnlyNulls();
+
+        JsonPath reranked = search(Map.of("query", query, "k", 5, "mode", "hybrid", "rerank", true));
+        assertThat(reranked.getBoolean("reranked")).isTrue();
+        List<String> texts = reranked.getList("hits.text");
+        List<Float> scores = reranked.getList("hits.rerankScore");
+        assertThat(texts).hasSize(5);
+        // The same candidates (ragline.retrieval.rerank.candidates = 20) whatever k: k = 3 is the top 3 of k = 5.
+        // (The scores are checked against PyTorch's reference in the embedding and retrieval tests; opening the model
+        // here would load the tokenizer's native library into a class loader that a later test profile clashes with.)
+        JsonPath three = search(Map.of("query", query, "k", 3, "mode", "hybrid", "rerank", true));
+        assertThat(three.getList("hits.chunkId")).isEqualTo(reranked.getList("hits.chunkId").subList(0, 3));
+        assertThat(three.getList("hits.rerankScore")).isEqualTo(scores.subList(0, 3));
+        for (int i = 1; i < scores.size(); i++) assertThat(scores.get(i)).isLessThanOrEqualTo(scores.get(i - 1));
+        // Each hit still says which first-stage legs found it.
+        for (int i = 0; i < texts.size(); i++) assertThat(reranked.getMap("hits[" + i + "].legs")).isNotEmpty();
+        given().contentType(ContentType.JSON).body(Map.of("question", query, "rerank", true))
                 .post("/v1/ask").then().statusCode(200);
     }
 

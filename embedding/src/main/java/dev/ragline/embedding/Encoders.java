@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.langchain4j.model.embedding.listener.EmbeddingModelListener;
 import dev.ragline.core.Provenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /** Opens {@link OnnxEncoder}s from an {@link EncoderConfig}. */
@@ -33,9 +35,15 @@ public final class Encoders {
 
     /** Opens the configured model; a known model id loads from the LangChain4j model jar on the classpath. */
     public static OnnxEncoder open(EncoderConfig config) {
+        return open(config, List.of());
+    }
+
+    /** As {@link #open(EncoderConfig)}, with LangChain4j listeners notified of every {@code embed(EmbeddingRequest)}. */
+    public static OnnxEncoder open(EncoderConfig config, List<EmbeddingModelListener> listeners) {
         try {
             var known = KnownModel.byId(config.model());
-            return known.isPresent() ? openKnown(known.get(), config) : openPath(Path.of(config.model()), config);
+            return known.isPresent() ? openKnown(known.get(), config, listeners)
+                    : openPath(Path.of(config.model()), config, listeners);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot open encoder " + config.model() + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -43,7 +51,8 @@ public final class Encoders {
         }
     }
 
-    private static OnnxEncoder openKnown(KnownModel model, EncoderConfig config) throws IOException, OrtException {
+    private static OnnxEncoder openKnown(KnownModel model, EncoderConfig config, List<EmbeddingModelListener> listeners)
+            throws IOException, OrtException {
         // ONNX Runtime wants a file (or a heap copy of 133 MB): stream the resource to a temporary file, hashing
         // it on the way, load the session, then delete the file (the session holds the model in memory).
         Path onnx = Files.createTempFile("ragline-" + model.id(), ".onnx");
@@ -62,13 +71,14 @@ public final class Encoders {
             Pooling pooling = config.pooling() != null ? config.pooling() : model.pooling();
             int maxTokens = config.maxTokens() != 0 ? config.maxTokens() : model.maxTokens();
             String instruction = config.instructionText() != null ? config.instructionText() : model.queryInstruction();
-            return build(model.id(), sha256, onnx, tokenizer, pooling, maxTokens, instruction, config);
+            return build(model.id(), sha256, onnx, tokenizer, pooling, maxTokens, instruction, config, listeners);
         } finally {
             Files.deleteIfExists(onnx);
         }
     }
 
-    private static OnnxEncoder openPath(Path path, EncoderConfig config) throws IOException, OrtException {
+    private static OnnxEncoder openPath(Path path, EncoderConfig config, List<EmbeddingModelListener> listeners)
+            throws IOException, OrtException {
         Path onnx = Files.isDirectory(path) ? path.resolve("model.onnx") : path;
         Path tokenizerJson = onnx.resolveSibling("tokenizer.json");
         if (!Files.isRegularFile(onnx))
@@ -82,12 +92,12 @@ public final class Encoders {
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, TOKENIZER_OPTIONS);
         int maxTokens = config.maxTokens() != 0 ? config.maxTokens() : PATH_MODEL_MAX_TOKENS;
         return build(onnx.toAbsolutePath().toString(), Provenance.sha256(onnx), onnx, tokenizer, config.pooling(),
-                maxTokens, config.instructionText(), config);
+                maxTokens, config.instructionText(), config, listeners);
     }
 
     private static OnnxEncoder build(String id, String sha256, Path onnx, HuggingFaceTokenizer tokenizer,
-                                     Pooling pooling, int maxTokens, String instruction, EncoderConfig config)
-            throws OrtException {
+                                     Pooling pooling, int maxTokens, String instruction, EncoderConfig config,
+                                     List<EmbeddingModelListener> listeners) throws OrtException {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         String provider = "CPU";
         OrtSession session;
@@ -111,7 +121,7 @@ public final class Encoders {
         boolean instructed = config.queryInstruction() && instruction != null && !instruction.isEmpty();
         try {
             OnnxEncoder encoder = new OnnxEncoder(id, sha256, environment, session, tokenizer, pooling, maxTokens,
-                    instructed ? instruction : "", config.batchSize(), provider);
+                    instructed ? instruction : "", config.batchSize(), provider, listeners);
             LOG.info("opened {} (sha256 {})", encoder, sha256);
             return encoder;
         } catch (OrtException | RuntimeException e) {

@@ -11,6 +11,14 @@ import ai.onnxruntime.TensorInfo;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.listener.EmbeddingModelListener;
+import dev.langchain4j.model.embedding.request.EmbeddingInput;
+import dev.langchain4j.model.embedding.request.EmbeddingInputType;
+import dev.langchain4j.model.embedding.request.EmbeddingParameter;
+import dev.langchain4j.model.embedding.request.EmbeddingRequest;
+import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
+import dev.langchain4j.model.embedding.response.EmbeddingResponse;
+import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.ragline.core.Encoder;
@@ -39,6 +47,11 @@ import java.util.stream.IntStream;
  * {@link #maxTokens()} are truncated, counted in {@link #truncatedTexts()} and logged, never cut silently.
  * Thread-safe: ONNX Runtime sessions and the tokenizer may be used from several threads. Open with
  * {@link Encoders#open(EncoderConfig)}.
+ * <p>
+ * As a LangChain4j {@link EmbeddingModel} (passing LangChain4j's {@code AbstractEmbeddingModelIT}): text input only,
+ * the {@code inputType} parameter ({@code QUERY} gets the query instruction, {@code DOCUMENT} or none does not), no
+ * {@code dimensions} parameter (the model's size is fixed); anything else is refused with LangChain4j's
+ * {@code UnsupportedFeatureException}. Listeners given at open time are notified of every request.
  */
 public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -60,10 +73,12 @@ public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable
     private final int dimension;
     private final List<EncoderListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong truncatedTexts = new AtomicLong();
+    private final List<EmbeddingModelListener> embeddingListeners;
 
     OnnxEncoder(String modelId, String modelSha256, OrtEnvironment environment, OrtSession session,
                 HuggingFaceTokenizer tokenizer, Pooling pooling, int maxTokens, String queryInstruction, int batchSize,
-                String executionProvider) throws OrtException {
+                String executionProvider, List<EmbeddingModelListener> embeddingListeners) throws OrtException {
+        this.embeddingListeners = List.copyOf(embeddingListeners);
         this.modelId = Objects.requireNonNull(modelId);
         this.modelSha256 = Objects.requireNonNull(modelSha256);
         this.environment = environment;
@@ -139,10 +154,14 @@ public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable
 
     @Override
     public List<float[]> embedQueries(List<String> queries) {
-        if (queryInstruction.isEmpty()) return encode(queries).vectors();
+        return encodeQueries(queries).vectors();
+    }
+
+    private Encoded encodeQueries(List<String> queries) {
+        if (queryInstruction.isEmpty()) return encode(queries);
         List<String> instructed = new ArrayList<>(queries.size());
         for (String query : queries) instructed.add(queryInstruction + Objects.requireNonNull(query, "query"));
-        return encode(instructed).vectors();
+        return encode(instructed);
     }
 
     /** LangChain4j entry point: segments are embedded as passages (no query instruction). */
@@ -152,11 +171,37 @@ public final class OnnxEncoder implements Encoder, EmbeddingModel, AutoCloseable
         return Response.from(encoded.vectors().stream().map(Embedding::from).toList(), new TokenUsage(encoded.tokens()));
     }
 
+    /**
+     * LangChain4j's request API (reached through {@link EmbeddingModel#embed(EmbeddingRequest)}, which has already
+     * refused parameters and content types we do not support): {@code QUERY} inputs get the query instruction.
+     */
+    @Override
+    public EmbeddingResponse doEmbed(EmbeddingRequest request) {
+        List<String> texts = request.inputs().stream().map(EmbeddingInput::text).toList();
+        Encoded encoded = request.inputType() == EmbeddingInputType.QUERY ? encodeQueries(texts) : encode(texts);
+        return EmbeddingResponse.builder()
+                .embeddings(encoded.vectors().stream().map(Embedding::from).toList())
+                .metadata(EmbeddingResponseMetadata.builder().modelName(modelId)
+                        .tokenUsage(new TokenUsage(encoded.tokens())).build())
+                .build();
+    }
+
+    @Override
+    public Set<EmbeddingParameter<?>> supportedParameters() {
+        return Set.of(EmbeddingRequestParameters.INPUT_TYPE);
+    }
+
+    @Override
+    public List<EmbeddingModelListener> listeners() {
+        return embeddingListeners;
+    }
+
     private record Encoded(List<float[]> vectors, int tokens) {
     }
 
     private Encoded encode(List<String> texts) {
         Objects.requireNonNull(texts, "texts");
+        if (closed.get()) throw new IllegalStateException(modelId + " encoder is closed");
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             if (text == null) throw new IllegalArgumentException("text " + i + " is null");

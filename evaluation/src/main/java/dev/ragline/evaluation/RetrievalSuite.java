@@ -7,6 +7,7 @@ import dev.ragline.evaluation.report.EvalReport;
 import dev.ragline.evaluation.report.EvalReport.Metric;
 import dev.ragline.evaluation.report.ReportBuilder;
 import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxCrossEncoder;
 import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.evaluation.retrieval.BeirDataset;
 import dev.ragline.evaluation.retrieval.BeirRetrievalEval;
@@ -17,6 +18,7 @@ import dev.ragline.core.ChunkStore;
 import dev.ragline.core.SearchMode;
 import dev.ragline.evaluation.retrieval.RrfFusion;
 import dev.ragline.retrieval.HybridConfig;
+import dev.ragline.retrieval.Reranker;
 import dev.ragline.retrieval.lucene.KeywordAnalyzer;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
@@ -101,6 +103,18 @@ final class RetrievalSuite extends Harness.Suite {
             description = "Also search with a metadata filter over this many synthetic partitions (0 = off; default: ${DEFAULT-VALUE}).")
     int filterPartitions;
 
+    @Option(names = "--rerank-model", description = "A cross-encoder (an .onnx file with tokenizer.json beside it, or a folder "
+            + "holding model.onnx and tokenizer.json): every mode is also run followed by the reranking stage (rows "
+            + "'<mode>+rerank'; not in the filtered pass).")
+    Path rerankModel;
+
+    @Option(names = "--rerank-candidates", defaultValue = "50",
+            description = "First-stage hits the reranking stage re-scores per query (default: ${DEFAULT-VALUE}).")
+    int rerankCandidates;
+
+    /** The cross-encoder of --rerank-model, opened once per run. */
+    private OnnxCrossEncoder crossEncoder;
+
     /** The documents and vectors of the last run, for the filtered pass (no second encoding). */
     private BeirRetrievalEval.IndexedDocuments documents;
 
@@ -139,6 +153,12 @@ final class RetrievalSuite extends Harness.Suite {
                 .configure("candidatesPerLeg", candidates).configure("rrfK", rrfK)
                 .configure("keywordAnalyzer", analyzer.name())
                 .input("dataset", data.getFileName().toString(), data);
+        if (rerankModel != null) {
+            Path onnx = Files.isDirectory(rerankModel) ? rerankModel.resolve("model.onnx") : rerankModel;
+            crossEncoder = OnnxCrossEncoder.open(onnx, onnx.resolveSibling("tokenizer.json"), 512, threads);
+            report.configure("rerankModel", onnx.toString()).configure("rerankModelSha256", crossEncoder.modelSha256())
+                    .configure("rerankCandidates", rerankCandidates);
+        }
         List<List<Object>> rows = new ArrayList<>();
         Map<String, Object> results = new LinkedHashMap<>();
         try {
@@ -157,11 +177,12 @@ final class RetrievalSuite extends Harness.Suite {
                     runCleanup();
                 }
                 byMode.forEach((modeName, r) -> {
-                    SearchMode mode = SearchMode.parse(modeName);
+                    boolean reranked = modeName.endsWith(RERANKED);
+                    SearchMode mode = SearchMode.parse(reranked ? modeName.substring(0, modeName.length() - RERANKED.length()) : modeName);
                     report.encoder(r.model(), r.modelSha256());
                     results.put(index + ", " + modeName, r);
                     r.rows().forEach((queries, s) -> {
-                        String key = key(index, mode, queries);
+                        String key = reranked ? index + ", " + modeName + ", " + queries : key(index, mode, queries);
                         rows.add(List.of(index, modeName, queries, s.ndcg10(), s.recall10(), s.recall100(), s.mrr10(), s.queries()));
                         report.headline(Metric.higher("ndcg@10 (" + key + ")", s.ndcg10()));
                         report.headline(Metric.higher("recall@100 (" + key + ")", s.recall100()));
@@ -173,6 +194,7 @@ final class RetrievalSuite extends Harness.Suite {
         } finally {
             runCleanup();
             if (qdrantServer != null) qdrantServer.close();
+            if (crossEncoder != null) crossEncoder.close();
         }
         return finish(report, data, rows, results);
     }
@@ -350,7 +372,42 @@ final class RetrievalSuite extends Harness.Suite {
         return texts.isEmpty() ? QdrantStoreConfig.DEFAULT_BM25_AVG_LEN : Math.max(1.0, (double) tokens / texts.size());
     }
 
+    private static final String RERANKED = "+rerank";
+
+    /** The first-stage retrievers, and with --rerank-model each followed by the reranking stage. */
     private Map<String, Retriever> retrievers(String index, BeirRetrievalEval.IndexedDocuments docs,
+                                              List<SearchMode> searchModes, ReportBuilder report) {
+        Map<String, Retriever> first = firstStage(index, docs, searchModes, report);
+        if (crossEncoder == null) return first;
+        Map<String, Retriever> all = new LinkedHashMap<>(first);
+        Map<String, String> textById = new java.util.HashMap<>();
+        for (int i = 0; i < docs.ids().size(); i++) textById.put(docs.ids().get(i), docs.texts().get(i));
+        Reranker reranker = new Reranker(crossEncoder, rerankCandidates);
+        first.forEach((mode, retriever) -> all.put(mode + RERANKED, retriever instanceof ChunkStoreRetriever store
+                ? store.withReranker(reranker) : reranked(retriever, textById)));
+        return all;
+    }
+
+    /** Exact search's stage two: the same cross-encoder over the top candidates' texts (no store to go through). */
+    private Retriever reranked(Retriever first, Map<String, String> textById) {
+        return new Retriever() {
+            @Override
+            public List<String> search(float[] queryVector, int k) {
+                throw new IllegalStateException("reranking needs the query text");
+            }
+
+            @Override
+            public List<String> search(String text, float[] queryVector, int k) {
+                List<String> ids = first.search(text, queryVector, Math.max(k, rerankCandidates));
+                List<Double> scores = crossEncoder.score(text, ids.stream().map(textById::get).toList());
+                Integer[] order = java.util.stream.IntStream.range(0, ids.size()).boxed().toArray(Integer[]::new);
+                java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores.get(i)).reversed());
+                return java.util.Arrays.stream(order).limit(k).map(ids::get).toList();
+            }
+        };
+    }
+
+    private Map<String, Retriever> firstStage(String index, BeirRetrievalEval.IndexedDocuments docs,
                                               List<SearchMode> searchModes, ReportBuilder report) {
         documents = docs;
         int dimension = docs.vectors().getFirst().length;

@@ -19,9 +19,16 @@ public record AskRequest(
         Map<String, Object> filter,
         @Schema(description = "Retrieval mode for the passages, as in /v1/search: dense, keyword or hybrid.",
                 enumeration = {"dense", "keyword", "hybrid"})
-        String mode) {
+        String mode,
+        @Schema(description = "Rerank the retrieved passages with the configured cross-encoder, as in /v1/search.",
+                defaultValue = "false")
+        Boolean rerank) {
 
     public AskRequest(String question, Integer k, Map<String, Object> filter) {
-        this(question, k, filter, null);
+        this(question, k, filter, null, null);
+    }
+
+    public AskRequest(String question, Integer k, Map<String, Object> filter, String mode) {
+        this(question, k, filter, mode, null);
     }
 }

@@ -33,6 +33,7 @@ public class AskResource {
     @Inject AskService asks;
     @Inject dev.ragline.core.ChunkStore store;
     @Inject SecurityIdentity caller;
+    @Inject dev.ragline.app.wiring.Reranking reranking;
 
     @POST
     @Blocking
@@ -42,8 +43,8 @@ public class AskResource {
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
     @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
-        return asks.ask(AccessControl.tenantOf(caller), request.question(), request.k(), Filters.parse(request.filter()), mode(request),
-                AskService.Listener.NONE);
+        return asks.ask(AccessControl.tenantOf(caller), request.question(), request.k(), Filters.parse(request.filter()),
+                mode(request), reranking.requested(request.rerank()), AskService.Listener.NONE);
     }
 
     private dev.ragline.core.SearchMode mode(AskRequest request) {
@@ -65,9 +66,10 @@ public class AskResource {
         var filter = Filters.parse(request.filter());
         var mode = mode(request);
         var tenant = AccessControl.tenantOf(caller);
+        boolean rerank = reranking.requested(request.rerank());
         try (sink) {
             try {
-                AskResponse response = asks.ask(tenant, request.question(), request.k(), filter, mode, new AskService.Listener() {
+                AskResponse response = asks.ask(tenant, request.question(), request.k(), filter, mode, rerank, new AskService.Listener() {
                     @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
                     @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
                 });

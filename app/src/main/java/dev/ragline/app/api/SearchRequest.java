@@ -21,10 +21,18 @@ public record SearchRequest(
         @Schema(description = "dense (vector similarity), keyword (BM25) or hybrid (both, fused by reciprocal rank "
                 + "fusion); default from ragline.store.search.mode.", enumeration = {"dense", "keyword", "hybrid"},
                 example = "hybrid")
-        String mode) {
+        String mode,
+        @Schema(description = "Re-score the first stage's top ragline.retrieval.rerank.candidates hits with the "
+                + "configured cross-encoder and return the best k by its score (only when a model is configured).",
+                defaultValue = "false")
+        Boolean rerank) {
 
     public SearchRequest(String query, Integer k, Map<String, Object> filter) {
-        this(query, k, filter, null);
+        this(query, k, filter, null, null);
+    }
+
+    public SearchRequest(String query, Integer k, Map<String, Object> filter, String mode) {
+        this(query, k, filter, mode, null);
     }
 
     public int kOrDefault() {

@@ -9,6 +9,7 @@ import dev.ragline.app.config.RaglineConfig;
 import dev.ragline.app.security.AccessControl;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
+import dev.ragline.app.wiring.Reranking;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -35,6 +36,7 @@ public class SearchResource {
     @Inject MeterRegistry registry;
     @Inject RaglineConfig config;
     @Inject SecurityIdentity caller;
+    @Inject Reranking reranking;
 
     @POST
     @Operation(summary = "Ranked chunks of the caller's tenant most similar to the query, optionally restricted by a metadata filter.")
@@ -43,15 +45,16 @@ public class SearchResource {
     public SearchResponse search(@Valid @NotNull(message = "a JSON body is required") SearchRequest request) {
         MetadataFilter filter = Filters.parse(request.filter());
         SearchMode mode = SearchModes.parse(request.mode(), defaultMode(config), store);
+        boolean rerank = reranking.requested(request.rerank());
         long start = System.nanoTime();
         float[] vector = mode.usesVector() ? encoder.embedQuery(request.query()) : null;
-        var hits = AccessControl.tenantOf(caller).search(store,
-                new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode));
+        var hits = reranking.search(AccessControl.tenantOf(caller), store,
+                new SearchQuery(request.query(), vector, request.kOrDefault(), filter, mode), rerank);
         long took = System.nanoTime() - start;
         Timer.builder("ragline.search.latency").description("Query encoding plus search")
                 .tag("mode", mode.wireName())
                 .publishPercentileHistogram().register(registry).record(java.time.Duration.ofNanos(took));
-        return new SearchResponse(request.query(), request.kOrDefault(), mode.wireName(), took / 1e6,
+        return new SearchResponse(request.query(), request.kOrDefault(), mode.wireName(), rerank, took / 1e6,
                 hits.stream().map(SearchResponse.Hit::of).toList());
     }
 

@@ -33,6 +33,8 @@ public interface RaglineConfig {
 
     Ask ask();
 
+    Retrieval retrieval();
+
     Evaluation evaluation();
 
     Auth auth();
@@ -270,6 +272,23 @@ public interface RaglineConfig {
         /** Restrict answers to spans of the passages or the abstain phrase (embedded backend only). */
         @WithDefault("true")
         boolean constrained();
+    }
+
+    /** The optional reranking stage of search and ask. */
+    interface Retrieval {
+        Rerank rerank();
+
+        interface Rerank {
+            /** A cross-encoder ONNX file (one relevance logit per pair); unset = no reranking stage. */
+            Optional<Path> model();
+
+            /** Its tokenizer.json; defaults to tokenizer.json beside the model. */
+            Optional<Path> tokenizer();
+
+            /** First-stage hits re-scored per request (at least k). */
+            @WithDefault("50")
+            int candidates();
+        }
     }
 
     interface Ask {

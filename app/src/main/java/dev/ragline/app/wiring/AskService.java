@@ -49,9 +49,11 @@ public class AskService {
     private final RaglineConfig.Ask config;
     private final SearchMode defaultMode;
     private final MeterRegistry registry;
+    private final Reranking reranking;
 
     public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, Reranking reranking) {
+        this.reranking = reranking;
         this.encoder = encoder;
         this.store = store;
         this.routing = routing;
@@ -75,6 +77,12 @@ public class AskService {
      * Only the tenant's documents are searched, whatever the filter says.
      */
     public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
+        return ask(tenant, question, k, filter, mode, false, listener);
+    }
+
+    /** As above; with {@code rerank} the passages go through the reranking stage (checked by {@link Reranking#requested}). */
+    public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, SearchMode mode, boolean rerank,
+                           Listener listener) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -98,7 +106,7 @@ public class AskService {
         if (RouteType.DIRECT.name().equals(route.type())) {
             hits = route.passageFilter() == null ? List.of()
                     : filter.and(new MetadataFilter(route.passageFilter()))
-                            .map(f -> tenant.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                            .map(f -> reranking.search(tenant, store, new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode), rerank))
                             .orElse(List.of());
             if (route.template() == null && hits.isEmpty()) {
                 route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
@@ -106,7 +114,7 @@ public class AskService {
             }
         }
         if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = tenant.search(store, new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
+            hits = reranking.search(tenant, store, new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode), rerank);
             if (RouteType.ABSTAIN.name().equals(route.type())) {
                 double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
                         .max().orElse(0);

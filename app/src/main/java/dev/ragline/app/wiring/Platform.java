@@ -6,6 +6,7 @@ import dev.ragline.core.Encoder;
 import dev.ragline.embedding.Device;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
+import dev.ragline.embedding.OnnxCrossEncoder;
 import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.ingestion.DocumentIndexer;
 import dev.ragline.ingestion.EmbeddedKafkaBroker;
@@ -16,6 +17,7 @@ import dev.ragline.ingestion.SamplePublisher;
 import dev.ragline.ingestion.TokenAwareSplitter;
 import dev.ragline.core.SearchMode;
 import dev.ragline.retrieval.HybridConfig;
+import dev.ragline.retrieval.Reranker;
 import dev.ragline.retrieval.lucene.KeywordAnalyzer;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
@@ -26,6 +28,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -61,6 +64,7 @@ public class Platform {
     private final IngestionLimits limits;
     private final DocumentIndexer validator;
     private final PlatformMetrics metrics;
+    private final Reranking reranking;
     private SamplePublisher publisher;
 
     public Platform(RaglineConfig config, MeterRegistry registry, AccessControl access) {
@@ -71,6 +75,7 @@ public class Platform {
             encoder.addBatchListener(metrics::encoderBatch);
             store = remember(openStore(config, encoder.dimension()));
             metrics.bindStore(store);
+            reranking = new Reranking(openReranker(config.retrieval().rerank()));
 
             var kafka = config.kafka();
             broker = kafka.bootstrapServers().isPresent() ? null
@@ -130,6 +135,15 @@ public class Platform {
         LOG.infof("encoder %s (%d dimensions, max %d tokens) on %s", encoder.modelId(), encoder.dimension(),
                 encoder.maxTokens(), encoder.executionProvider());
         return encoder;
+    }
+
+    private Reranker openReranker(RaglineConfig.Retrieval.Rerank c) {
+        if (c.model().isEmpty()) return null;
+        Path model = c.model().get();
+        Path tokenizer = c.tokenizer().orElse(model.resolveSibling("tokenizer.json"));
+        OnnxCrossEncoder crossEncoder = remember(OnnxCrossEncoder.open(model, tokenizer, 512, 0));
+        LOG.infof("reranking stage: cross-encoder %s, %d candidates per request when asked", model, c.candidates());
+        return new Reranker(crossEncoder, c.candidates());
     }
 
     static ChunkStore openStore(RaglineConfig config, int dimension) {
@@ -242,6 +256,12 @@ public class Platform {
     @Singleton
     ChunkStore store() {
         return store;
+    }
+
+    @Produces
+    @Singleton
+    Reranking reranking() {
+        return reranking;
     }
 
     public OnnxEncoder onnxEncoder() {

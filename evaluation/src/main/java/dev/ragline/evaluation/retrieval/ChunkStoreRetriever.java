@@ -7,6 +7,7 @@ import dev.ragline.core.SearchHit;
 import dev.ragline.core.SearchMode;
 import dev.ragline.core.SearchQuery;
 import dev.ragline.core.StoredChunk;
+import dev.ragline.retrieval.Reranker;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,20 @@ import java.util.List;
 public final class ChunkStoreRetriever implements Retriever {
     private final ChunkStore store;
     private final SearchMode mode;
+    private final Reranker reranker;
 
     public ChunkStoreRetriever(ChunkStore store) {
         this(store, SearchMode.DENSE);
     }
 
     public ChunkStoreRetriever(ChunkStore store, SearchMode mode) {
+        this(store, mode, null);
+    }
+
+    private ChunkStoreRetriever(ChunkStore store, SearchMode mode, Reranker reranker) {
         this.store = store;
         this.mode = mode;
+        this.reranker = reranker;
     }
 
     /** Writes one chunk per document (version 1, position 0) in batches, then returns a retriever over the store. */
@@ -50,19 +57,26 @@ public final class ChunkStoreRetriever implements Retriever {
 
     /** The same store searched in another mode. */
     public ChunkStoreRetriever withMode(SearchMode mode) {
-        return new ChunkStoreRetriever(store, mode);
+        return new ChunkStoreRetriever(store, mode, reranker);
+    }
+
+    /** The same search followed by the reranking stage (which needs the query text). */
+    public ChunkStoreRetriever withReranker(Reranker value) {
+        return new ChunkStoreRetriever(store, mode, value);
     }
 
     @Override
     public List<String> search(float[] queryVector, int k) {
-        if (mode != SearchMode.DENSE) throw new IllegalStateException(mode.wireName() + " search needs the query text");
+        if (mode != SearchMode.DENSE || reranker != null)
+            throw new IllegalStateException(mode.wireName() + " search" + (reranker != null ? " with reranking" : "")
+                    + " needs the query text");
         return store.search(queryVector, k, MetadataFilter.NONE).stream()
                 .map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
     }
 
     @Override
     public List<String> search(String queryText, float[] queryVector, int k) {
-        return store.search(new SearchQuery(queryText, mode.usesVector() ? queryVector : null, k, MetadataFilter.NONE, mode))
-                .stream().map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
+        SearchQuery query = new SearchQuery(queryText, mode.usesVector() ? queryVector : null, k, MetadataFilter.NONE, mode);
+        return (reranker != null ? reranker.search(store, query) : store.search(query)).stream().map(SearchHit::chunk).map(Chunk::documentId).distinct().toList();
     }
 }

@@ -38,12 +38,46 @@ import java.util.concurrent.atomic.AtomicInteger;
  * encoding 100k passages would take hours on this CPU), then {@code --queries} searches per (mode, clients) cell,
  * each one {@code encoder.embedQuery(text)} (the real ONNX encoder; skipped in keyword mode, which needs no vector)
  * plus {@code store.search(SearchQuery)}; p50/p99 latency and throughput per cell; with {@code --batching on} the
- * concurrent query encodings go through {@link BatchingQueryEncoder}. Usage:
- * <pre>./mvnw -B -q -pl retrieval -am verify -DskipTests -Pbench-search -Dbench.args="--chunks 100000 --clients 1,16"</pre>
- * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on, --model ID,
- * --threads N (ONNX intra-op), --store lucene|qdrant.
+ * concurrent query encodings go through {@link BatchingQueryEncoder}. Query embeddings are never cached: every
+ * search encodes its query. Usage:
+ * <pre>./mvnw -B -q -pl retrieval -am verify -DskipTests -Pbench-search -Dbench.args="--chunks 100000 --clients 1,16 --store lucene,qdrant --encoders bge-small-en-v1.5:0:1,bge-small-en-v1.5-q:1:2"</pre>
+ * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on,
+ * --encoders MODEL:THREADS:SESSIONS,... (ONNX intra-op threads per session, 0 = runtime default; sessions used in
+ * turn), or --model ID --threads N for one session, --store lucene,qdrant (a real Qdrant server from the test
+ * binary). Keyword rows need no encoder and are measured once per store.
  */
 public final class SearchLatencyBenchmark {
+
+    /** One query-encoding setup: model, ONNX intra-op threads per session (0 = runtime default), sessions. */
+    record EncoderSpec(String model, int threads, int sessions) {
+        static EncoderSpec parse(String spec) {
+            String[] p = spec.split(":");
+            return new EncoderSpec(p[0], p.length > 1 ? Integer.parseInt(p[1]) : 0, p.length > 2 ? Integer.parseInt(p[2]) : 1);
+        }
+    }
+
+    /** Several ONNX sessions of one model behind one {@link Encoder}: each query goes to the next session in turn. */
+    static final class SessionPool implements Encoder, AutoCloseable {
+        private final List<OnnxEncoder> sessions;
+        private final AtomicInteger next = new AtomicInteger();
+
+        SessionPool(EncoderSpec spec) {
+            List<OnnxEncoder> opened = new ArrayList<>();
+            for (int i = 0; i < spec.sessions(); i++)
+                opened.add(Encoders.open(EncoderConfig.of(spec.model()).withIntraOpThreads(spec.threads())));
+            sessions = List.copyOf(opened);
+        }
+
+        private OnnxEncoder pick() { return sessions.get(Math.floorMod(next.getAndIncrement(), sessions.size())); }
+        @Override public String modelId() { return sessions.getFirst().modelId(); }
+        @Override public String modelSha256() { return sessions.getFirst().modelSha256(); }
+        @Override public int dimension() { return sessions.getFirst().dimension(); }
+        @Override public int maxTokens() { return sessions.getFirst().maxTokens(); }
+        @Override public int countTokens(String text) { return sessions.getFirst().countTokens(text); }
+        @Override public List<float[]> embedPassages(List<String> passages) { return pick().embedPassages(passages); }
+        @Override public float[] embedQuery(String query) { return pick().embedQuery(query); }
+        @Override public void close() { sessions.forEach(OnnxEncoder::close); }
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
@@ -52,11 +86,68 @@ public final class SearchLatencyBenchmark {
         int queries = Integer.parseInt(o.getOrDefault("queries", "320"));
         List<Integer> clientCounts = Arrays.stream(o.getOrDefault("clients", "1,16").split(",")).map(Integer::parseInt).toList();
         List<SearchMode> modes = Arrays.stream(o.getOrDefault("modes", "dense,keyword,hybrid").split(",")).map(SearchMode::parse).toList();
-        List<String> batchings = Arrays.asList(o.getOrDefault("batching", "off,on").split(","));
-        String model = o.getOrDefault("model", EncoderConfig.DEFAULT_MODEL);
-        int threads = Integer.parseInt(o.getOrDefault("threads", "0"));
-        String storeKind = o.getOrDefault("store", "lucene");
+        List<String> batchings = Arrays.asList(o.getOrDefault("batching", "off").split(","));
+        // --model/--threads (one setup) or --encoders MODEL:THREADS:SESSIONS,... (several, same stores)
+        String single = o.getOrDefault("model", EncoderConfig.DEFAULT_MODEL) + ":" + o.getOrDefault("threads", "0") + ":1";
+        List<EncoderSpec> specs = Arrays.stream(o.getOrDefault("encoders", single).split(",")).map(EncoderSpec::parse).toList();
+        List<String> storeKinds = Arrays.asList(o.getOrDefault("store", "lucene").split(","));
 
+        for (String storeKind : storeKinds) {
+            QdrantTestServer server = null;
+            Path dir = null;
+            ChunkStore store;
+            if ("qdrant".equals(storeKind)) {
+                server = QdrantTestServer.start();
+                store = QdrantChunkStore.open(QdrantStoreConfig.defaults(server.host(), server.grpcPort(), "bench", 384));
+            } else {
+                dir = Files.createTempDirectory("search-latency-");
+                store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, 384));
+            }
+            try {
+                long started = System.nanoTime();
+                List<String> queryTexts = fill(store, chunks);
+                System.out.printf(Locale.ROOT, "store %s: %d chunks indexed (+ merged) in %.1f s; %d cores%n",
+                        storeKind, store.count(), (System.nanoTime() - started) / 1e9, Runtime.getRuntime().availableProcessors());
+                System.out.printf("%-7s %-22s %7s %8s %-8s %-8s %7s %9s %9s %9s%n", "store", "model", "threads", "sessions",
+                        "batching", "mode", "clients", "q/s", "p50 ms", "p99 ms");
+                boolean keywordDone = false;
+                for (EncoderSpec spec : specs) {
+                    try (SessionPool pool = new SessionPool(spec)) {
+                        for (String batching : batchings) {
+                            Encoder encoder = "on".equals(batching) ? new BatchingQueryEncoder(pool, 16, 500) : pool;
+                            for (SearchMode mode : modes) {
+                                if (mode == SearchMode.KEYWORD && (keywordDone || "on".equals(batching))) continue; // no encoder involved
+                                for (int clients : clientCounts) {
+                                    if ("on".equals(batching) && clients == 1) continue; // nothing to batch
+                                    run(store, encoder, mode, clients, Math.min(20, queries), queryTexts); // warm-up
+                                    double[] r = run(store, encoder, mode, clients, queries, queryTexts);
+                                    System.out.printf(Locale.ROOT, "%-7s %-22s %7s %8d %-8s %-8s %7d %9.1f %9.1f %9.1f%n",
+                                            storeKind, mode == SearchMode.KEYWORD ? "-" : spec.model(),
+                                            mode == SearchMode.KEYWORD ? "-" : String.valueOf(spec.threads()),
+                                            mode == SearchMode.KEYWORD ? 0 : spec.sessions(), batching, mode.wireName(),
+                                            clients, r[0], r[1], r[2]);
+                                }
+                            }
+                            keywordDone = true;
+                            if (encoder instanceof BatchingQueryEncoder b) b.close();
+                        }
+                    }
+                }
+            } finally {
+                store.close();
+                if (server != null) server.close();
+                if (dir != null) try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the synthetic corpus (seeded, so every store gets the same one) and returns the query texts: three words
+     * of a chunk, every other one with its part number.
+     */
+    private static List<String> fill(ChunkStore store, int chunks) {
         Random random = new Random(42);
         String[] vocabulary = new String[20_000];
         for (int i = 0; i < vocabulary.length; i++) vocabulary[i] = word(i);
@@ -64,20 +155,8 @@ public final class SearchLatencyBenchmark {
         double sum = 0;
         for (int i = 0; i < zipf.length; i++) zipf[i] = sum += 1.0 / (i + 1);
         for (int i = 0; i < zipf.length; i++) zipf[i] /= sum;
-
-        QdrantTestServer server = null;
-        ChunkStore store;
-        Path dir = null;
-        if ("qdrant".equals(storeKind)) {
-            server = QdrantTestServer.start();
-            store = QdrantChunkStore.open(QdrantStoreConfig.defaults(server.host(), server.grpcPort(), "bench", 384));
-        } else {
-            dir = Files.createTempDirectory("search-latency-");
-            store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir, 384));
-        }
         ClusteredVectors vectors = new ClusteredVectors(384, 200, 0.6, 7);
         List<String> queryTexts = new ArrayList<>();
-        long started = System.nanoTime();
         List<StoredChunk> batch = new ArrayList<>();
         for (int i = 0; i < chunks; i++) {
             StringBuilder text = new StringBuilder();
@@ -98,32 +177,7 @@ public final class SearchLatencyBenchmark {
             }
         }
         if (store instanceof LuceneChunkStore lucene) lucene.forceMerge(1);
-        System.out.printf(Locale.ROOT, "store %s: %d chunks indexed (+ merged) in %.1f s; model %s, %d cores%n",
-                storeKind, store.count(), (System.nanoTime() - started) / 1e9, model,
-                Runtime.getRuntime().availableProcessors());
-
-        try (OnnxEncoder onnx = Encoders.open(EncoderConfig.of(model).withIntraOpThreads(threads))) {
-            System.out.printf("%-8s %-8s %7s %9s %9s %9s%n", "batching", "mode", "clients", "q/s", "p50 ms", "p99 ms");
-            for (String batching : batchings) {
-                Encoder encoder = "on".equals(batching) ? new BatchingQueryEncoder(onnx, 16, 500) : onnx;
-                for (SearchMode mode : modes) {
-                    for (int clients : clientCounts) {
-                        if ("on".equals(batching) && (clients == 1 || mode == SearchMode.KEYWORD)) continue; // nothing to batch
-                        run(store, encoder, mode, clients, Math.min(20, queries), queryTexts); // warm-up
-                        double[] r = run(store, encoder, mode, clients, queries, queryTexts);
-                        System.out.printf(Locale.ROOT, "%-8s %-8s %7d %9.1f %9.1f %9.1f%n", batching, mode.wireName(),
-                                clients, r[0], r[1], r[2]);
-                    }
-                }
-                if (encoder instanceof BatchingQueryEncoder b) b.close();
-            }
-        } finally {
-            store.close();
-            if (server != null) server.close();
-            if (dir != null) try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        return queryTexts;
     }
 
     /** {q/s, p50 ms, p99 ms} of {@code total} searches spread over {@code clients} threads. */
