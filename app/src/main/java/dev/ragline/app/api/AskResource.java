@@ -35,7 +35,8 @@ public class AskResource {
     @Operation(summary = "A routed answer: DIRECT from the intent, GENERATE from retrieved passages with citations, or ABSTAIN.")
     @APIResponse(responseCode = "200", description = "The answer, its route, citations and a latency breakdown.")
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
-    @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
+    @APIResponse(responseCode = "429", description = "The decoder is saturated and its waiting line is full; see Retry-After.")
+    @APIResponse(responseCode = "503", description = "Generation is off, or no decoder slot came free in time (Retry-After).")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
         return asks.ask(request.question(), request.k(), Filters.parse(request.filter()), mode(request),
                 AskService.Listener.NONE);
@@ -59,19 +60,21 @@ public class AskResource {
                        @Context SseEventSink sink, @Context Sse sse) {
         var filter = Filters.parse(request.filter());
         var mode = mode(request);
-        try (sink) {
-            try {
-                AskResponse response = asks.ask(request.question(), request.k(), filter, mode, new AskService.Listener() {
-                    @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
-                    @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
-                });
-                send(sink, sse, "citations", response.citations());
-                send(sink, sse, "done", response);
-            } catch (RuntimeException e) {
-                LOG.warn("streamed ask failed", e);
-                send(sink, sse, "error", Map.of("message", String.valueOf(e.getMessage())));
-            }
+        var started = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            AskResponse response = asks.ask(request.question(), request.k(), filter, mode, new AskService.Listener() {
+                @Override public void route(RouteInfo route) { started.set(true); send(sink, sse, "route", route); }
+                @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
+            });
+            send(sink, sse, "citations", response.citations());
+            send(sink, sse, "done", response);
+        } catch (RuntimeException e) {
+            // Before the first event nothing is committed: the error is a plain JSON response (400, 429, 503 ...).
+            if (!started.get()) throw e;
+            LOG.warn("streamed ask failed", e);
+            send(sink, sse, "error", Map.of("message", String.valueOf(e.getMessage())));
         }
+        sink.close();
     }
 
     private static void send(SseEventSink sink, Sse sse, String name, Object data) {

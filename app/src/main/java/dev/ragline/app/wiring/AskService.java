@@ -48,9 +48,10 @@ public class AskService {
     private final RaglineConfig.Ask config;
     private final SearchMode defaultMode;
     private final MeterRegistry registry;
+    private final AskBulkhead bulkhead;
 
     public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, AskBulkhead bulkhead) {
         this.encoder = encoder;
         this.store = store;
         this.routing = routing;
@@ -58,6 +59,7 @@ public class AskService {
         this.config = config.ask();
         this.defaultMode = SearchMode.parse(config.store().search().mode());
         this.registry = registry;
+        this.bulkhead = bulkhead;
     }
 
     public AskResponse ask(String question, Integer k, MetadataFilter filter, Listener listener) {
@@ -83,57 +85,79 @@ public class AskService {
         }
         long classified = System.nanoTime();
 
-        // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
-        var query = new Object() {
-            float[] vector;
-            float[] get() {
-                if (vector == null) vector = encoder.embedQuery(question);
-                return vector;
+        // Only GENERATE takes a decoder slot. A question classified GENERATE takes it before retrieval, so that under
+        // saturation a refusal costs only the classification; one rerouted to GENERATE after retrieval takes it then.
+        var slot = new Object() {
+            AskBulkhead.Slot held;
+            void take() {
+                if (held == null) held = bulkhead.acquire();
             }
         };
-        int topK = k == null ? config.k() : k;
-        List<SearchHit> hits = List.of();
-        if (RouteType.DIRECT.name().equals(route.type())) {
-            hits = route.passageFilter() == null ? List.of()
-                    : filter.and(new MetadataFilter(route.passageFilter()))
-                            .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
-                            .orElse(List.of());
-            if (route.template() == null && hits.isEmpty()) {
-                route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
-                        + "', so the decoder answers from retrieved passages");
-            }
-        }
-        if (!RouteType.DIRECT.name().equals(route.type())) {
-            hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
-            if (RouteType.ABSTAIN.name().equals(route.type())) {
-                double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
-                        .max().orElse(0);
-                if (best >= config.minRetrievalScore()) {
-                    route = reroute(route, RouteType.GENERATE, String.format(
-                            "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",
-                            best, config.minRetrievalScore()));
-                } else {
-                    route = reroute(route, RouteType.ABSTAIN, String.format(
-                            "; and no retrieved passage scores %.3f or more (best %.3f)", config.minRetrievalScore(), best));
+        try {
+            if (RouteType.GENERATE.name().equals(route.type())) slot.take();
+            // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
+            var query = new Object() {
+                float[] vector;
+                float[] get() {
+                    if (vector == null) vector = encoder.embedQuery(question);
+                    return vector;
+                }
+            };
+            int topK = k == null ? config.k() : k;
+            List<SearchHit> hits = List.of();
+            if (RouteType.DIRECT.name().equals(route.type())) {
+                hits = route.passageFilter() == null ? List.of()
+                        : filter.and(new MetadataFilter(route.passageFilter()))
+                                .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                                .orElse(List.of());
+                if (route.template() == null && hits.isEmpty()) {
+                    route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
+                            + "', so the decoder answers from retrieved passages");
                 }
             }
-        }
-        long retrieved = System.nanoTime();
-        listener.route(route);
-        registry.counter("ragline.ask.routes", "route", route.type()).increment();
-
-        AskResponse response = switch (RouteType.valueOf(route.type())) {
-            case DIRECT -> direct(question, route, hits, listener, start, classified, retrieved);
-            case ABSTAIN -> {
-                listener.token(GroundedPrompt.ABSTAIN);
-                yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
-                        latency(start, classified, retrieved, retrieved));
+            if (!RouteType.DIRECT.name().equals(route.type())) {
+                hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
+                if (RouteType.ABSTAIN.name().equals(route.type())) {
+                    double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
+                            .max().orElse(0);
+                    if (best >= config.minRetrievalScore()) {
+                        route = reroute(route, RouteType.GENERATE, String.format(
+                                "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",
+                                best, config.minRetrievalScore()));
+                    } else {
+                        route = reroute(route, RouteType.ABSTAIN, String.format(
+                                "; and no retrieved passage scores %.3f or more (best %.3f)", config.minRetrievalScore(), best));
+                    }
+                }
             }
-            case GENERATE -> generate(question, route, hits, listener, start, classified, retrieved);
-        };
-        registry.timer("ragline.ask.latency", "route", route.type())
-                .record(java.time.Duration.ofNanos(System.nanoTime() - start));
-        return response;
+            long retrieved = System.nanoTime();
+            registry.counter("ragline.ask.routes", "route", route.type()).increment();
+
+            // The route is told after the slot is taken, so that a refusal (429/503) comes before anything was streamed
+            // and can be a plain error response.
+            AskResponse response = switch (RouteType.valueOf(route.type())) {
+                case DIRECT -> {
+                    listener.route(route);
+                    yield direct(question, route, hits, listener, start, classified, retrieved);
+                }
+                case ABSTAIN -> {
+                    listener.route(route);
+                    listener.token(GroundedPrompt.ABSTAIN);
+                    yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
+                            latency(start, classified, retrieved, retrieved));
+                }
+                case GENERATE -> {
+                    slot.take();
+                    listener.route(route);
+                    yield generate(question, route, hits, listener, start, classified, retrieved);
+                }
+            };
+            registry.timer("ragline.ask.latency", "route", route.type())
+                    .record(java.time.Duration.ofNanos(System.nanoTime() - start));
+            return response;
+        } finally {
+            if (slot.held != null) slot.held.close();
+        }
     }
 
     private AskResponse direct(String question, RouteInfo route, List<SearchHit> hits, Listener listener,
