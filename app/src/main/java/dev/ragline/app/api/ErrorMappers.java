@@ -180,9 +180,13 @@ public class ErrorMappers {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 
-    /** Strips the method-parameter prefix Hibernate Validator puts in front of body fields ("search.request.k"). */
+    /**
+     * Strips the method-parameter prefix Hibernate Validator puts in front of body fields ("search.request.k"); the
+     * parameter itself ("search.request", a missing body) is the body.
+     */
     private static String fieldName(String path) {
         String[] parts = path.split("\\.");
+        if (parts.length == 2) return "body";
         return parts.length > 2 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length)) : path;
     }
 

@@ -75,6 +75,31 @@ public class AskService {
      * cosine of the retrieved passages with {@code min-retrieval-score} (in keyword mode there is none: it abstains).
      */
     public AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener) {
+        try (var slot = new DecoderSlot()) {
+            return ask(question, k, filter, mode, listener, slot);
+        }
+    }
+
+    /**
+     * The decoder slot of one ask, taken at most once and only for GENERATE: a question classified GENERATE takes it
+     * before retrieval, so that under saturation a refusal costs only the classification; one rerouted to GENERATE
+     * after retrieval takes it then.
+     */
+    private final class DecoderSlot implements AutoCloseable {
+        private AskBulkhead.Slot held;
+
+        void take() {
+            if (held == null) held = bulkhead.acquire();
+        }
+
+        @Override
+        public void close() {
+            if (held != null) held.close();
+        }
+    }
+
+    private AskResponse ask(String question, Integer k, MetadataFilter filter, SearchMode mode, Listener listener,
+                            DecoderSlot slot) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -84,80 +109,68 @@ public class AskService {
                     null, 0, null, null);
         }
         long classified = System.nanoTime();
+        if (RouteType.GENERATE.name().equals(route.type())) slot.take();
 
-        // Only GENERATE takes a decoder slot. A question classified GENERATE takes it before retrieval, so that under
-        // saturation a refusal costs only the classification; one rerouted to GENERATE after retrieval takes it then.
-        var slot = new Object() {
-            AskBulkhead.Slot held;
-            void take() {
-                if (held == null) held = bulkhead.acquire();
+        // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
+        var query = new Object() {
+            float[] vector;
+            float[] get() {
+                if (vector == null) vector = encoder.embedQuery(question);
+                return vector;
             }
         };
-        try {
-            if (RouteType.GENERATE.name().equals(route.type())) slot.take();
-            // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
-            var query = new Object() {
-                float[] vector;
-                float[] get() {
-                    if (vector == null) vector = encoder.embedQuery(question);
-                    return vector;
-                }
-            };
-            int topK = k == null ? config.k() : k;
-            List<SearchHit> hits = List.of();
-            if (RouteType.DIRECT.name().equals(route.type())) {
-                hits = route.passageFilter() == null ? List.of()
-                        : filter.and(new MetadataFilter(route.passageFilter()))
-                                .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
-                                .orElse(List.of());
-                if (route.template() == null && hits.isEmpty()) {
-                    route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
-                            + "', so the decoder answers from retrieved passages");
-                }
+        int topK = k == null ? config.k() : k;
+        List<SearchHit> hits = List.of();
+        if (RouteType.DIRECT.name().equals(route.type())) {
+            hits = route.passageFilter() == null ? List.of()
+                    : filter.and(new MetadataFilter(route.passageFilter()))
+                            .map(f -> store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, 1, f, mode)))
+                            .orElse(List.of());
+            if (route.template() == null && hits.isEmpty()) {
+                route = reroute(route, RouteType.GENERATE, "; no passage is tagged for intent '" + route.intent()
+                        + "', so the decoder answers from retrieved passages");
             }
-            if (!RouteType.DIRECT.name().equals(route.type())) {
-                hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
-                if (RouteType.ABSTAIN.name().equals(route.type())) {
-                    double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
-                            .max().orElse(0);
-                    if (best >= config.minRetrievalScore()) {
-                        route = reroute(route, RouteType.GENERATE, String.format(
-                                "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",
-                                best, config.minRetrievalScore()));
-                    } else {
-                        route = reroute(route, RouteType.ABSTAIN, String.format(
-                                "; and no retrieved passage scores %.3f or more (best %.3f)", config.minRetrievalScore(), best));
-                    }
-                }
-            }
-            long retrieved = System.nanoTime();
-            registry.counter("ragline.ask.routes", "route", route.type()).increment();
-
-            // The route is told after the slot is taken, so that a refusal (429/503) comes before anything was streamed
-            // and can be a plain error response.
-            AskResponse response = switch (RouteType.valueOf(route.type())) {
-                case DIRECT -> {
-                    listener.route(route);
-                    yield direct(question, route, hits, listener, start, classified, retrieved);
-                }
-                case ABSTAIN -> {
-                    listener.route(route);
-                    listener.token(GroundedPrompt.ABSTAIN);
-                    yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
-                            latency(start, classified, retrieved, retrieved));
-                }
-                case GENERATE -> {
-                    slot.take();
-                    listener.route(route);
-                    yield generate(question, route, hits, listener, start, classified, retrieved);
-                }
-            };
-            registry.timer("ragline.ask.latency", "route", route.type())
-                    .record(java.time.Duration.ofNanos(System.nanoTime() - start));
-            return response;
-        } finally {
-            if (slot.held != null) slot.held.close();
         }
+        if (!RouteType.DIRECT.name().equals(route.type())) {
+            hits = store.search(new SearchQuery(question, mode.usesVector() ? query.get() : null, topK, filter, mode));
+            if (RouteType.ABSTAIN.name().equals(route.type())) {
+                double best = hits.stream().filter(h -> h.dense() != null).mapToDouble(h -> h.dense().score())
+                        .max().orElse(0);
+                if (best >= config.minRetrievalScore()) {
+                    route = reroute(route, RouteType.GENERATE, String.format(
+                            "; but the best retrieved passage scores %.3f >= %.3f, so the decoder answers from the passages",
+                            best, config.minRetrievalScore()));
+                } else {
+                    route = reroute(route, RouteType.ABSTAIN, String.format(
+                            "; and no retrieved passage scores %.3f or more (best %.3f)", config.minRetrievalScore(), best));
+                }
+            }
+        }
+        long retrieved = System.nanoTime();
+        registry.counter("ragline.ask.routes", "route", route.type()).increment();
+
+        // The route is told after the slot is taken, so that a refusal (429/503) comes before anything was streamed
+        // and can be a plain error response.
+        AskResponse response = switch (RouteType.valueOf(route.type())) {
+            case DIRECT -> {
+                listener.route(route);
+                yield direct(question, route, hits, listener, start, classified, retrieved);
+            }
+            case ABSTAIN -> {
+                listener.route(route);
+                listener.token(GroundedPrompt.ABSTAIN);
+                yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
+                        latency(start, classified, retrieved, retrieved));
+            }
+            case GENERATE -> {
+                slot.take();
+                listener.route(route);
+                yield generate(question, route, hits, listener, start, classified, retrieved);
+            }
+        };
+        registry.timer("ragline.ask.latency", "route", route.type())
+                .record(java.time.Duration.ofNanos(System.nanoTime() - start));
+        return response;
     }
 
     private AskResponse direct(String question, RouteInfo route, List<SearchHit> hits, Listener listener,
