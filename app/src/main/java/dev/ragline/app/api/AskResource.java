@@ -41,7 +41,8 @@ public class AskResource {
     @Operation(summary = "A routed answer: DIRECT from the intent, GENERATE from retrieved passages with citations, or ABSTAIN.")
     @APIResponse(responseCode = "200", description = "The answer, its route, citations and a latency breakdown.")
     @APIResponse(responseCode = "400", description = "Invalid request; the body says what is wrong.")
-    @APIResponse(responseCode = "503", description = "The question needs generation and generation is off.")
+    @APIResponse(responseCode = "429", description = "The decoder is saturated and its waiting line is full; see Retry-After.")
+    @APIResponse(responseCode = "503", description = "Generation is off, or no decoder slot came free in time (Retry-After).")
     public AskResponse ask(@Valid @NotNull(message = "a JSON body is required") AskRequest request) {
         return asks.ask(AccessControl.tenantOf(caller), request.question(), request.k(), Filters.parse(request.filter()),
                 mode(request), reranking.requested(request.rerank()), AskService.Listener.NONE);
@@ -67,19 +68,21 @@ public class AskResource {
         var mode = mode(request);
         var tenant = AccessControl.tenantOf(caller);
         boolean rerank = reranking.requested(request.rerank());
-        try (sink) {
-            try {
-                AskResponse response = asks.ask(tenant, request.question(), request.k(), filter, mode, rerank, new AskService.Listener() {
-                    @Override public void route(RouteInfo route) { send(sink, sse, "route", route); }
-                    @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
-                });
-                send(sink, sse, "citations", response.citations());
-                send(sink, sse, "done", response);
-            } catch (RuntimeException e) {
-                LOG.warn("streamed ask failed", e);
-                send(sink, sse, "error", Map.of("message", String.valueOf(e.getMessage())));
-            }
+        var started = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            AskResponse response = asks.ask(tenant, request.question(), request.k(), filter, mode, rerank, new AskService.Listener() {
+                @Override public void route(RouteInfo route) { started.set(true); send(sink, sse, "route", route); }
+                @Override public void token(String text) { send(sink, sse, "token", Map.of("text", text)); }
+            });
+            send(sink, sse, "citations", response.citations());
+            send(sink, sse, "done", response);
+        } catch (RuntimeException e) {
+            // Before the first event nothing is committed: the error is a plain JSON response (400, 429, 503 ...).
+            if (!started.get()) throw e;
+            LOG.warn("streamed ask failed", e);
+            send(sink, sse, "error", Map.of("message", String.valueOf(e.getMessage())));
         }
+        sink.close();
     }
 
     private static void send(SseEventSink sink, Sse sse, String name, Object data) {

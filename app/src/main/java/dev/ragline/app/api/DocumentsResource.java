@@ -1,5 +1,6 @@
 package dev.ragline.app.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragline.app.security.AccessControl;
@@ -38,7 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed("ingest")
 public class DocumentsResource {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = StrictJson.configure(new ObjectMapper());
 
     @Inject Platform platform;
     @Inject SecurityIdentity caller;
@@ -66,11 +67,16 @@ public class DocumentsResource {
         String id;
         try {
             JsonNode id0 = JSON.readTree(body).path("id");
+            if (!id0.isMissingNode() && !id0.isNull() && !id0.isTextual())
+                throw InvalidRequestException.field("id", "must be a string (the document id, used as the Kafka key), got "
+                        + id0.getNodeType().name().toLowerCase());
             if (!id0.isTextual() || id0.asText().isBlank())
                 throw new InvalidRequestException("field id (the document id, used as the Kafka key) is required");
             id = id0.asText();
+        } catch (JsonProcessingException e) {
+            return ErrorMappers.jsonError(e);
         } catch (IOException e) {
-            throw new InvalidRequestException("body is not valid JSON: " + e.getMessage());
+            throw new InvalidRequestException("body could not be read: " + e.getMessage());
         }
         DocumentEvent event;
         try {

@@ -302,6 +302,21 @@ public interface RaglineConfig {
          */
         @WithDefault("0.6")
         double minRetrievalScore();
+
+        /**
+         * GENERATE answers being read at once (the decoder step; DIRECT and ABSTAIN need no slot). 8 measured best of
+         * 2/4/8 on the shared 2-core build machine (README, "Bounded /v1/ask"); on a quiet machine fewer may do.
+         */
+        @WithDefault("8")
+        int maxConcurrent();
+
+        /** GENERATE requests that may wait for a slot; one more is answered 429 at once. */
+        @WithDefault("8")
+        int maxWaiting();
+
+        /** How long a request waits for a slot before it is answered 503. */
+        @WithDefault("PT2S")
+        Duration maxWait();
     }
 
     interface Evaluation {

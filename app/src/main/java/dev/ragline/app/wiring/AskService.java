@@ -50,9 +50,10 @@ public class AskService {
     private final SearchMode defaultMode;
     private final MeterRegistry registry;
     private final Reranking reranking;
+    private final AskBulkhead bulkhead;
 
     public AskService(Encoder encoder, ChunkStore store, IntentRouting routing, Decoder decoder, RaglineConfig config,
-                      MeterRegistry registry, Reranking reranking) {
+                      MeterRegistry registry, Reranking reranking, AskBulkhead bulkhead) {
         this.reranking = reranking;
         this.encoder = encoder;
         this.store = store;
@@ -61,6 +62,7 @@ public class AskService {
         this.config = config.ask();
         this.defaultMode = SearchMode.parse(config.store().search().mode());
         this.registry = registry;
+        this.bulkhead = bulkhead;
     }
 
     public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, Listener listener) {
@@ -83,6 +85,31 @@ public class AskService {
     /** As above; with {@code rerank} the passages go through the reranking stage (checked by {@link Reranking#requested}). */
     public AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, SearchMode mode, boolean rerank,
                            Listener listener) {
+        try (var slot = new DecoderSlot()) {
+            return ask(tenant, question, k, filter, mode, rerank, listener, slot);
+        }
+    }
+
+    /**
+     * The decoder slot of one ask, taken at most once and only for GENERATE: a question classified GENERATE takes it
+     * before retrieval, so that under saturation a refusal costs only the classification; one rerouted to GENERATE
+     * after retrieval takes it then.
+     */
+    private final class DecoderSlot implements AutoCloseable {
+        private AskBulkhead.Slot held;
+
+        void take() {
+            if (held == null) held = bulkhead.acquire();
+        }
+
+        @Override
+        public void close() {
+            if (held != null) held.close();
+        }
+    }
+
+    private AskResponse ask(Tenant tenant, String question, Integer k, MetadataFilter filter, SearchMode mode,
+                            boolean rerank, Listener listener, DecoderSlot slot) {
         long start = System.nanoTime();
         RouteInfo route;
         if (routing.enabled()) {
@@ -92,6 +119,7 @@ public class AskService {
                     null, 0, null, null);
         }
         long classified = System.nanoTime();
+        if (RouteType.GENERATE.name().equals(route.type())) slot.take();
 
         // Encoded only when something is searched: a DIRECT answer from a template needs no vector.
         var query = new Object() {
@@ -129,17 +157,26 @@ public class AskService {
             }
         }
         long retrieved = System.nanoTime();
-        listener.route(route);
         registry.counter("ragline.ask.routes", "route", route.type()).increment();
 
+        // The route is told after the slot is taken, so that a refusal (429/503) comes before anything was streamed
+        // and can be a plain error response.
         AskResponse response = switch (RouteType.valueOf(route.type())) {
-            case DIRECT -> direct(question, route, hits, listener, start, classified, retrieved);
+            case DIRECT -> {
+                listener.route(route);
+                yield direct(question, route, hits, listener, start, classified, retrieved);
+            }
             case ABSTAIN -> {
+                listener.route(route);
                 listener.token(GroundedPrompt.ABSTAIN);
                 yield new AskResponse(question, route, GroundedPrompt.ABSTAIN, true, List.of(), 0, null,
                         latency(start, classified, retrieved, retrieved));
             }
-            case GENERATE -> generate(question, route, hits, listener, start, classified, retrieved);
+            case GENERATE -> {
+                slot.take();
+                listener.route(route);
+                yield generate(question, route, hits, listener, start, classified, retrieved);
+            }
         };
         registry.timer("ragline.ask.latency", "route", route.type())
                 .record(java.time.Duration.ofNanos(System.nanoTime() - start));

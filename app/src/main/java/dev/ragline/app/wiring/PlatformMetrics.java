@@ -5,6 +5,7 @@ import dev.ragline.ingestion.IngestionObserver;
 import dev.ragline.ingestion.KafkaIngestionConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -68,6 +69,17 @@ final class PlatformMetrics implements IngestionObserver {
                 .description("1 while the consumer thread runs").register(registry);
         Gauge.builder("ragline.ingest.partitions", consumer, c -> c.status().partitions())
                 .description("Partitions assigned to this instance").register(registry);
+    }
+
+    void bindAskBulkhead(AskBulkhead bulkhead) {
+        Gauge.builder("ragline.ask.decoder.in_flight", bulkhead, AskBulkhead::inFlight)
+                .description("GENERATE answers being read now (at most ragline.ask.max-concurrent)").register(registry);
+        Gauge.builder("ragline.ask.decoder.waiting", bulkhead, AskBulkhead::waiting)
+                .description("GENERATE requests waiting for a decoder slot (at most ragline.ask.max-waiting)").register(registry);
+        FunctionCounter.builder("ragline.ask.rejected", bulkhead, AskBulkhead::rejectedQueueFull).tag("reason", "queue_full")
+                .description("Asks refused for want of a decoder slot: 429 queue full, 503 waited too long").register(registry);
+        FunctionCounter.builder("ragline.ask.rejected", bulkhead, AskBulkhead::rejectedWaitTimeout).tag("reason", "wait_timeout")
+                .description("Asks refused for want of a decoder slot: 429 queue full, 503 waited too long").register(registry);
     }
 
     @Override public void documentsIndexed(int count) { indexed.increment(count); }
