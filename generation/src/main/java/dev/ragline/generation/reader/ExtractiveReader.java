@@ -119,7 +119,8 @@ public final class ExtractiveReader implements Answerer {
                 }
             }
             ExtractiveReader reader = new ExtractiveReader(settings.modelId(), settings, environment, session, tokenizer);
-            LOG.info("opened reader {} (no-answer margin {} > {})", settings.modelId(), settings.margin(), settings.threshold());
+            LOG.info("opened reader {} (no-answer margin {} > {}, passage by {}, rank penalty {})", settings.modelId(),
+                    settings.margin(), settings.threshold(), settings.pick(), settings.rankPenalty());
             return reader;
         } catch (OrtException e) {
             if (tokenizer != null) tokenizer.close();
@@ -176,8 +177,9 @@ public final class ExtractiveReader implements Answerer {
     /**
      * What the model read, for the passage it would answer from: that passage's best span over its windows, its
      * lowest no-answer score ({@code start[CLS] + end[CLS]}) and highest answerable logit over those windows,
-     * their {@link ReaderSettings.Margin margin}, and the tokens read over all passages. Passages are compared
-     * by margin, so a span in a passage whose own [CLS] says "not here" does not win on raw span score.
+     * their {@link ReaderSettings.Margin margin} less the settings' rank penalty per place below the first passage,
+     * and the tokens read over all passages. Passages are compared by that margin (so a span in a passage whose own
+     * [CLS] says "not here" does not win on raw span score) or, with {@link ReaderSettings.Pick#SPAN}, by span score.
      */
     public record Reading(Span best, double nullScore, double answerableLogit, double margin, int tokens) {
         /** Whether the margin clears the threshold: answer rather than abstain. */
@@ -192,6 +194,14 @@ public final class ExtractiveReader implements Answerer {
 
     /** Reads the question against every passage. */
     public Reading read(String question, List<String> passages) {
+        return read(question, passages, settings);
+    }
+
+    /**
+     * Reads as {@link #read(String, List)}, choosing the passage and its margin by {@code rule}'s margin, pick and
+     * rank penalty (windows and span length stay this reader's own), so a calibration can compare rules on one model.
+     */
+    public Reading read(String question, List<String> passages, ReaderSettings rule) {
         List<WindowLogits> windows = logits(question, passages);
         int n = passages.size();
         Span[] best = new Span[n];
@@ -209,8 +219,11 @@ public final class ExtractiveReader implements Answerer {
         Reading reading = new Reading(null, Double.NaN, Double.NaN, Double.NEGATIVE_INFINITY, tokens);
         for (int p = 0; p < n; p++) {
             if (best[p] == null) continue;
-            double margin = settings.margin().of(best[p].score(), nullScore[p], answerable[p]);
-            if (margin > reading.margin()) reading = new Reading(best[p], nullScore[p], answerable[p], margin, tokens);
+            double margin = rule.margin().of(best[p].score(), nullScore[p], answerable[p]) - rule.rankPenalty() * p;
+            boolean better = rule.pick() == ReaderSettings.Pick.SPAN
+                    ? reading.best() == null || best[p].score() > reading.best().score()
+                    : margin > reading.margin();
+            if (better) reading = new Reading(best[p], nullScore[p], answerable[p], margin, tokens);
         }
         return reading;
     }

@@ -19,9 +19,26 @@ import java.util.Locale;
  * @param maxAnswerTokens   longest answer span, in tokens
  * @param margin            the "answer rather than abstain" score
  * @param threshold         answer when the margin is above this (chosen on validation articles)
+ * @param pick              which passage the answer comes from when several are read
+ * @param rankPenalty       subtracted from the margin per place a passage is below the first (retrieval order
+ *                          as a prior: a span in the 3rd passage must beat the threshold by 2 × this); 0 = none
  */
 public record ReaderSettings(String modelId, int maxLength, int stride, int maxQuestionTokens, int maxAnswerTokens,
-                             Margin margin, double threshold) {
+                             Margin margin, double threshold, Pick pick, double rankPenalty) {
+
+    /** How the answering passage is chosen among several. */
+    public enum Pick {
+        /** the passage whose own margin (after the rank penalty) is highest */
+        MARGIN,
+        /** the passage with the highest span score; its margin (after the rank penalty) decides answer or abstain */
+        SPAN
+    }
+
+    /** Settings as the training export writes them: passage chosen by margin, no rank penalty. */
+    public ReaderSettings(String modelId, int maxLength, int stride, int maxQuestionTokens, int maxAnswerTokens,
+                          Margin margin, double threshold) {
+        this(modelId, maxLength, stride, maxQuestionTokens, maxAnswerTokens, margin, threshold, Pick.MARGIN, 0);
+    }
 
     /** Ways to score "there is an answer": higher means answer. */
     public enum Margin {
@@ -46,11 +63,20 @@ public record ReaderSettings(String modelId, int maxLength, int stride, int maxQ
             throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room after a question of "
                     + maxQuestionTokens + " tokens");
         if (stride < 1 || maxAnswerTokens < 1) throw new IllegalArgumentException("stride and maxAnswerTokens must be >= 1");
+        if (pick == null) pick = Pick.MARGIN;
+        if (!(rankPenalty >= 0)) throw new IllegalArgumentException("rankPenalty must be >= 0, got " + rankPenalty);
     }
 
     /** The same reader with another abstention threshold (higher abstains more). */
     public ReaderSettings withThreshold(double newThreshold) {
-        return new ReaderSettings(modelId, maxLength, stride, maxQuestionTokens, maxAnswerTokens, margin, newThreshold);
+        return new ReaderSettings(modelId, maxLength, stride, maxQuestionTokens, maxAnswerTokens, margin, newThreshold, pick,
+                rankPenalty);
+    }
+
+    /** The same reader choosing the answering passage another way. */
+    public ReaderSettings withPassageChoice(Pick newPick, double newRankPenalty) {
+        return new ReaderSettings(modelId, maxLength, stride, maxQuestionTokens, maxAnswerTokens, margin, threshold, newPick,
+                newRankPenalty);
     }
 
     /** Reads the settings from a reader's provenance JSON. */
@@ -62,7 +88,9 @@ public record ReaderSettings(String modelId, int maxLength, int stride, int maxQ
             return new ReaderSettings(artifact.replaceFirst("\\.onnx$", ""), p.path("maxLength").asInt(256),
                     p.path("stride").asInt(128), p.path("maxQuestionTokens").asInt(64), p.path("maxAnswerTokens").asInt(30),
                     Margin.valueOf(noAnswer.path("margin").asText("span_minus_null").toUpperCase(Locale.ROOT)),
-                    noAnswer.path("threshold").asDouble(0));
+                    noAnswer.path("threshold").asDouble(0),
+                    Pick.valueOf(noAnswer.path("pick").asText("margin").toUpperCase(Locale.ROOT)),
+                    noAnswer.path("rankPenalty").asDouble(0));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read reader provenance " + provenance, e);
         }

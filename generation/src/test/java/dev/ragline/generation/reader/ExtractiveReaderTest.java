@@ -94,6 +94,22 @@ class ExtractiveReaderTest {
     }
 
     @Test
+    void aRankPenaltyFavoursEarlierPassagesAndSpanPickKeepsTheBestSpan() {
+        String q = "How long does a full charge take?";
+        List<String> passages = List.of(BRAKES.text(), CHARGING.text());
+        var plain = reader.read(q, passages);
+        assertThat(plain.best().passage()).isEqualTo(1);
+        // By margin, a penalty of 1000 per place hands the choice to the first passage, whatever it holds.
+        var byMargin = reader.read(q, passages, reader.settings().withPassageChoice(ReaderSettings.Pick.MARGIN, 1000));
+        assertThat(byMargin.best().passage()).isZero();
+        // By span score, the charging passage still wins, and its margin carries the penalty: it now abstains.
+        var bySpan = reader.read(q, passages, reader.settings().withPassageChoice(ReaderSettings.Pick.SPAN, 1000));
+        assertThat(bySpan.best()).isEqualTo(plain.best());
+        assertThat(bySpan.margin()).isCloseTo(plain.margin() - 1000, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(bySpan.answers(reader.settings())).isFalse();
+    }
+
+    @Test
     void rejectsAnEmptyQuestion() {
         assertThatThrownBy(() -> reader.answer(" ", List.of(CHARGING))).isInstanceOf(IllegalArgumentException.class);
     }
