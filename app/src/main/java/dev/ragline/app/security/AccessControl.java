@@ -47,6 +47,11 @@ public class AccessControl {
         this.loopback = isLoopback(host);
     }
 
+    private static final SecurityIdentity developmentIdentity = QuarkusSecurityIdentity.builder()
+            .setPrincipal(new QuarkusPrincipal("development"))
+            .addRoles(java.util.Set.copyOf(Arrays.stream(ApiKeyStore.Role.values()).map(ApiKeyStore.Role::wireName).toList()))
+            .addAttribute(TENANT_ATTRIBUTE, Tenant.DEFAULT).build();
+
     /** Refuses to start on a non-loopback interface without credentials; says which mode it runs in. */
     void checkOnStart(@Observes @Priority(1) StartupEvent start) {
         if (!credentialsConfigured() && !loopback) {
@@ -81,9 +86,7 @@ public class AccessControl {
 
     /** The identity of every caller in the open development mode. */
     SecurityIdentity developmentIdentity() {
-        return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal("development"))
-                .addRoles(java.util.Set.copyOf(Arrays.stream(ApiKeyStore.Role.values()).map(ApiKeyStore.Role::wireName).toList()))
-                .addAttribute(TENANT_ATTRIBUTE, Tenant.DEFAULT).build();
+        return developmentIdentity;
     }
 
     /** The caller's tenant; 403 when its credentials name none (a JWT without the tenant claim). */

@@ -23,7 +23,7 @@ public class JwtTenantAugmentor implements SecurityIdentityAugmentor {
         if (!(identity.getPrincipal() instanceof JsonWebToken token) || identity.getAttribute(AccessControl.TENANT_ATTRIBUTE) != null)
             return Uni.createFrom().item(identity);
         Object claim = token.getClaim(access.jwtTenantClaim());
-        String name = claim == null ? null : claim.toString().replace("\"", "");
+        String name = claim instanceof jakarta.json.JsonString json ? json.getString() : claim == null ? null : claim.toString();
         try {
             Tenant tenant = new Tenant(name);
             return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
