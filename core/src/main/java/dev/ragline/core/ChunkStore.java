@@ -34,6 +34,22 @@ public interface ChunkStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support versioned writes");
     }
 
+    /**
+     * As {@link #write(List)}, and records in the same unit how far each event source has been written:
+     * {@code positions} maps a source (for Kafka, {@code topic/partition}) to the position (offset) of its last
+     * event whose effect is in {@code writes} or needed no write. A recorded position only grows. Lets a consumer
+     * recognise a redelivered event that carries no version of its own (a tombstone without one). Stores that keep
+     * no positions write and ignore them ({@link #sourcePositions} then knows none).
+     */
+    default void write(List<DocumentWrite> writes, Map<String, Long> positions) {
+        write(writes);
+    }
+
+    /** The recorded positions of those sources that have one (see {@link #write(List, Map)}). */
+    default Map<String, Long> sourcePositions(Collection<String> sources) {
+        return Map.of();
+    }
+
     /** One {@link DocumentWrite.Replace}: the document's chunks become {@code chunks}, lower versions go. */
     default void replaceDocument(String documentId, long version, List<StoredChunk> chunks) {
         write(List.of(new DocumentWrite.Replace(documentId, version, chunks)));

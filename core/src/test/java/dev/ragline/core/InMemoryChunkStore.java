@@ -39,6 +39,21 @@ public final class InMemoryChunkStore implements ChunkStore {
     /** Deletion markers: document id to the version it was deleted at. */
     private final Map<String, Long> deleted = new ConcurrentHashMap<>();
 
+    private final Map<String, Long> positions = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized void write(List<DocumentWrite> writes, Map<String, Long> sourcePositions) {
+        write(writes);
+        sourcePositions.forEach((source, offset) -> positions.merge(source, offset, Math::max));
+    }
+
+    @Override
+    public synchronized Map<String, Long> sourcePositions(java.util.Collection<String> sources) {
+        Map<String, Long> known = new java.util.LinkedHashMap<>();
+        for (String s : sources) if (positions.containsKey(s)) known.put(s, positions.get(s));
+        return known;
+    }
+
     @Override
     public synchronized void write(List<DocumentWrite> writes) {
         for (DocumentWrite w : writes) {

@@ -280,6 +280,11 @@ public final class DocumentIndexer {
 
     /** Writes the batch in one store call. */
     public void write(List<DocumentWrite> writes) {
-        if (!writes.isEmpty()) store.write(writes);
+        write(writes, Map.of());
+    }
+
+    /** Writes the batch and, in the same store call, the source positions it reaches (see {@link ChunkStore#write(List, Map)}). */
+    public void write(List<DocumentWrite> writes, Map<String, Long> positions) {
+        if (!writes.isEmpty() || !positions.isEmpty()) store.write(writes, positions);
     }
 }

@@ -555,7 +555,9 @@ public final class KafkaIngestionConsumer implements AutoCloseable {
         while (!pending.isEmpty()) {
             fence(job);
             try {
-                applyOnce(job, pending, cache);
+                // Positions only when the whole sub-batch goes in one write: after a bisection an event of it may
+                // still be pending while later ones are written, and a position must never pass an unwritten event.
+                applyOnce(job, pending, cache, pending == events);
                 return;
             } catch (Abandoned a) {
                 throw a;
@@ -594,7 +596,7 @@ public final class KafkaIngestionConsumer implements AutoCloseable {
     private void isolate(Job job, List<Entry> events, Map<String, float[]> cache, List<Failed> failed) {
         fence(job);
         try {
-            applyOnce(job, events, cache);
+            applyOnce(job, events, cache, false);
         } catch (Abandoned a) {
             throw a;
         } catch (Throwable t) {
@@ -608,19 +610,55 @@ public final class KafkaIngestionConsumer implements AutoCloseable {
         }
     }
 
-    private void applyOnce(Job job, List<Entry> events, Map<String, float[]> cache) {
+    private void applyOnce(Job job, List<Entry> events, Map<String, float[]> cache, boolean recordPositions) {
         if (events.isEmpty()) return;
-        var plan = indexer.plan(events.stream().map(e -> e.prepared).toList());
+        List<Entry> fresh = withoutWrittenUnversionedTombstones(events);
+        var plan = indexer.plan(fresh.stream().map(e -> e.prepared).toList());
         var writes = indexer.embed(plan, () -> job.abandoned || stopping, cache);
         if (writes == null) throw new Abandoned();
         fence(job);
-        indexer.write(writes);
+        Map<String, Long> positions = new HashMap<>();
+        if (recordPositions) for (Entry e : events) positions.merge(source(e.record), e.record.offset(), Math::max);
+        indexer.write(writes, positions);
         var result = plan.result(plan.chunksToEmbed());
         observer.documentsIndexed(result.indexed());
         observer.documentsDeleted(result.deleted());
-        observer.documentsSkipped(result.skipped());
+        observer.documentsSkipped(result.skipped() + events.size() - fresh.size());
         observer.documentsUnchanged(result.unchanged());
         observer.chunksWritten(result.chunksWritten());
+    }
+
+    /**
+     * Drops the tombstones without a version that the store's source positions show as written already. Such a
+     * tombstone deletes "as of the highest version known", so delivered again after a crash (its offset not yet
+     * committed) it would also delete a re-creation that followed it and was written too. Versioned events need no
+     * such check: the store's version fencing makes them idempotent.
+     */
+    private List<Entry> withoutWrittenUnversionedTombstones(List<Entry> events) {
+        Set<String> sources = new HashSet<>();
+        for (Entry e : events) if (isUnversionedTombstone(e)) sources.add(source(e.record));
+        if (sources.isEmpty()) return events;
+        Map<String, Long> written = indexer.store().sourcePositions(sources);
+        List<Entry> fresh = new ArrayList<>(events.size());
+        for (Entry e : events) {
+            Long upTo = written.get(source(e.record));
+            if (isUnversionedTombstone(e) && upTo != null && e.record.offset() <= upTo) {
+                LOG.debug("{}@{}: tombstone without version already written (position {}), skipped", source(e.record),
+                        e.record.offset(), upTo);
+            } else {
+                fresh.add(e);
+            }
+        }
+        return fresh;
+    }
+
+    private static boolean isUnversionedTombstone(Entry e) {
+        return e.prepared.event().isDelete() && !e.prepared.event().hasKnownVersion();
+    }
+
+    /** The store's name for a record's source: its topic partition. */
+    static String source(ConsumerRecord<?, ?> record) {
+        return record.topic() + "/" + record.partition();
     }
 
     /** The worker may write only while the batch is not abandoned and every partition of it is still owned. */

@@ -62,6 +62,17 @@ public final class FaultyChunkStore implements ChunkStore {
 
     @Override
     public void write(List<DocumentWrite> writes) {
+        write(writes, Map.of());
+    }
+
+    @Override
+    public Map<String, Long> sourcePositions(Collection<String> sources) {
+        checkUp();
+        return delegate.sourcePositions(sources);
+    }
+
+    @Override
+    public void write(List<DocumentWrite> writes, Map<String, Long> positions) {
         writeCalls.incrementAndGet();
         checkUp();
         if (failingWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
@@ -70,7 +81,7 @@ public final class FaultyChunkStore implements ChunkStore {
             throw new IllegalArgumentException("INVALID_ARGUMENT: payload of " + rejectedDocument + " refused (simulated)");
         if (writes.stream().anyMatch(w -> w.documentId().equals(transientlyFailingDocument)))
             throw new UncheckedIOException(new IOException("timeout writing " + transientlyFailingDocument + " (simulated)"));
-        delegate.write(writes);
+        delegate.write(writes, positions);
     }
 
     @Override

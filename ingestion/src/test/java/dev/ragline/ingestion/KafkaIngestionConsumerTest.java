@@ -220,6 +220,28 @@ class KafkaIngestionConsumerTest {
     }
 
     @Test
+    void aTombstoneWithoutVersionDeliveredAgainDoesNotDeleteWhatFollowedIt() {
+        DocumentEvent recreated = doc("a", 2, 6, "motor");
+        IngestionStats stats = new IngestionStats();
+        start(store, stats);
+        publish(List.of(doc("a", 1, 6, "battery"), DocumentEvent.delete("a"), recreated));
+        awaitRecords(stats, 3);
+        assertThat(chunksOf("a")).hasSize((int) expectedChunks(List.of(recreated)))
+                .allSatisfy(hit -> assertThat(hit.chunk().version()).isEqualTo(2));
+
+        // Delivered again (as after a crash before the commit): the tombstone would resolve to the stored v2 and
+        // delete it; the recorded position of its partition shows it was written already.
+        config = config.withGroupId(config.groupId() + "-again");
+        IngestionStats again = new IngestionStats();
+        start(store, again);
+        awaitRecords(again, 3);
+        assertThat(chunksOf("a")).hasSize((int) expectedChunks(List.of(recreated)))
+                .allSatisfy(hit -> assertThat(hit.chunk().version()).isEqualTo(2));
+        assertThat(again.documentsDeleted()).isZero();
+        assertThat(again.documentsSkipped()).isEqualTo(2); // v1 (older than v2) and the tombstone
+    }
+
+    @Test
     void aMalformedEventGoesToTheDeadLetterTopicAndTheConsumerKeepsGoing() {
         IngestionStats stats = new IngestionStats();
         KafkaIngestionConsumer consumer = start(store, stats);

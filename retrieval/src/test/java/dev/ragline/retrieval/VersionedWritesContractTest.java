@@ -55,6 +55,24 @@ public abstract class VersionedWritesContractTest {
     }
 
     @Test
+    void sourcePositionsAreWrittenWithTheWritesAndOnlyGrow() {
+        ChunkStore store = open();
+        assertThat(store.sourcePositions(List.of("docs/0"))).isEmpty();
+        store.write(List.of(new DocumentWrite.Replace("doc", 1, chunks("doc", 1, 2))), Map.of("docs/0", 5L, "docs/1", 2L));
+        assertThat(store.sourcePositions(List.of("docs/0", "docs/1", "docs/2")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("docs/0", 5L, "docs/1", 2L));
+        // A lower position (a zombie, or a replay after an offset reset) never moves it back.
+        store.write(List.of(new DocumentWrite.Delete("doc", 1)), Map.of("docs/0", 3L));
+        store.write(List.of(), Map.of("docs/1", 9L));
+        assertThat(store.sourcePositions(List.of("docs/0", "docs/1")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("docs/0", 5L, "docs/1", 9L));
+        // Positions are neither chunks nor deletion markers.
+        assertThat(store.count()).isZero();
+        assertThat(store.search(QUERY, 10, MetadataFilter.NONE)).isEmpty();
+        assertThat(store.documentStates(List.of("doc")).get("doc")).isEqualTo(new DocumentState(Map.of(), OptionalLong.of(1)));
+    }
+
+    @Test
     void replaceRemovesLowerVersionsOnlyAndIsFencedByHigherOnes() {
         ChunkStore store = open();
         store.replaceDocument("doc", 1, chunks("doc", 1, 3));

@@ -98,6 +98,8 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
     /** Deletion markers: documents without a vector, {@code marker=deleted}, with the document id and version. */
     static final String MARKER = "marker";
     private static final String DELETED = "deleted";
+    /** Marker kind and stored field of a source position document. */
+    private static final String POSITION = "position";
     /** Commit user data: the dimension the index was created for, checked on every open. */
     private static final String DIMENSION_KEY = "ragline.dimension";
     /** Commit user data: the analyzer of the BM25 field; absent in indexes written before the keyword field existed. */
@@ -268,9 +270,15 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
      * refused ({@link IllegalArgumentException}) leaves nothing half done.
      */
     @Override
-    public synchronized void write(List<DocumentWrite> writes) {
+    public void write(List<DocumentWrite> writes) {
+        write(writes, Map.of());
+    }
+
+    /** The writes and the source positions go into one commit, so a position never runs ahead of its writes. */
+    @Override
+    public synchronized void write(List<DocumentWrite> writes, Map<String, Long> positions) {
         ensureOpen();
-        if (writes.isEmpty()) return;
+        if (writes.isEmpty() && positions.isEmpty()) return;
         List<List<Document>> documents = new ArrayList<>(writes.size());
         for (DocumentWrite w : writes) {
             List<Document> docs = new ArrayList<>();
@@ -325,10 +333,41 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
                     }
                 }
             }
+            Map<String, Long> recorded = sourcePositions(positions.keySet());
+            for (var p : positions.entrySet()) {
+                long offset = Math.max(p.getValue(), recorded.getOrDefault(p.getKey(), Long.MIN_VALUE));
+                writer.updateDocument(new Term(ID, POSITION + ':' + p.getKey()), position(p.getKey(), offset));
+            }
             commitAndRefresh();
         } catch (IOException e) {
             throw new UncheckedIOException("Lucene write failed in " + config.directory(), e);
         }
+    }
+
+    /** A source position: a vector-less, text-less document (like a deletion marker, invisible to searches). */
+    private static Document position(String source, long offset) {
+        Document doc = new Document();
+        doc.add(new StringField(ID, POSITION + ':' + source, Field.Store.YES));
+        doc.add(new StringField(MARKER, POSITION, Field.Store.YES));
+        doc.add(new StoredField(POSITION, offset));
+        return doc;
+    }
+
+    @Override
+    public Map<String, Long> sourcePositions(Collection<String> sources) {
+        ensureOpen();
+        if (sources.isEmpty()) return Map.of();
+        return withSearcher(searcher -> {
+            Map<String, Long> positions = new LinkedHashMap<>();
+            StoredFields stored = searcher.storedFields();
+            for (String source : sources) {
+                TopDocs hit = searcher.search(new TermQuery(new Term(ID, POSITION + ':' + source)), 1);
+                if (hit.scoreDocs.length == 0) continue;
+                positions.put(source, stored.document(hit.scoreDocs[0].doc, java.util.Set.of(POSITION))
+                        .getField(POSITION).numericValue().longValue());
+            }
+            return positions;
+        });
     }
 
     private static Document marker(String documentId, long version) {
@@ -571,9 +610,10 @@ public final class LuceneChunkStore implements ChunkStore, dev.ragline.retrieval
     @Override
     public long count() {
         ensureOpen();
-        // Deletion markers are documents too, but no chunks.
+        // Deletion markers and source positions are documents too, but no chunks.
         return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs()
-                - searcher.count(new TermQuery(new Term(MARKER, DELETED))));
+                - searcher.count(new TermQuery(new Term(MARKER, DELETED)))
+                - searcher.count(new TermQuery(new Term(MARKER, POSITION))));
     }
 
     @Override

@@ -111,6 +111,8 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
     static final String DENSE = "";
     /** Deletion markers live in a collection of their own, named after the chunk collection with this suffix. */
     public static final String MARKERS_SUFFIX = "__deleted";
+    /** Payload keys of a source position point in the marker collection (it has no document id). */
+    private static final String SOURCE = "source", POSITION = "position";
     /** Keys that can stand unquoted in a Qdrant payload path. */
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
 
@@ -206,7 +208,10 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
                         .setKeywordIndexParams(KeywordIndexParams.newBuilder().setIsTenant(true)).build(), true, null, null));
     }
 
-    /** Deletion markers: one point per deleted document (a 1-dimensional dummy vector), payload id and version. */
+    /**
+     * Deletion markers: one point per deleted document (a 1-dimensional dummy vector), payload id and version.
+     * Source positions (see {@link #write(List, Map)}) live here too, as points without a document id.
+     */
     private void prepareMarkerCollection() {
         String markers = markerCollection();
         if (!call("check collection", client.collectionExistsAsync(markers))) {
@@ -229,6 +234,10 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
         return UUID.nameUUIDFromBytes(("deleted\u0000" + documentId).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static UUID positionId(String source) {
+        return UUID.nameUUIDFromBytes(("position\u0000" + source).getBytes(StandardCharsets.UTF_8));
+    }
+
     /**
      * Applies the writes with {@code wait=true} and strong write ordering: deletion markers first (one request),
      * then the new chunks (upserts of at most {@code upsertBatchSize} points per request), then, in the last
@@ -241,6 +250,41 @@ public final class QdrantChunkStore implements ChunkStore, dev.ragline.retrieval
      */
     @Override
     public void write(List<DocumentWrite> writes) {
+        write(writes, Map.of());
+    }
+
+    /**
+     * The source positions go into the marker collection in one request after the last write request has
+     * completed, so a position never runs ahead of its writes; a crash between the two leaves the previous
+     * position (the consumer then treats those events as it would without positions).
+     */
+    @Override
+    public void write(List<DocumentWrite> writes, Map<String, Long> positions) {
+        writeDocuments(writes);
+        if (positions.isEmpty()) return;
+        Map<String, Long> recorded = sourcePositions(positions.keySet());
+        List<PointStruct> points = new ArrayList<>();
+        positions.forEach((source, offset) -> points.add(PointStruct.newBuilder().setId(id(positionId(source)))
+                .setVectors(io.qdrant.client.VectorsFactory.vectors(1f)).putPayload(SOURCE, value(source))
+                .putPayload(POSITION, value(Math.max(offset, recorded.getOrDefault(source, Long.MIN_VALUE)))).build()));
+        call("write source positions", client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(markerCollection())
+                .setWait(true).setOrdering(WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build())
+                .addAllPoints(points).build()));
+    }
+
+    @Override
+    public Map<String, Long> sourcePositions(Collection<String> sources) {
+        if (sources.isEmpty()) return Map.of();
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (RetrievedPoint p : call("read source positions", client.retrieveAsync(markerCollection(),
+                sources.stream().map(s -> id(positionId(s))).toList(), enable(true),
+                io.qdrant.client.WithVectorsSelectorFactory.enable(false), null))) {
+            positions.put(p.getPayloadMap().get(SOURCE).getStringValue(), p.getPayloadMap().get(POSITION).getIntegerValue());
+        }
+        return positions;
+    }
+
+    private void writeDocuments(List<DocumentWrite> writes) {
         if (writes.isEmpty()) return;
         Map<String, DocumentState> states = documentStates(writes.stream().map(DocumentWrite::documentId).distinct().toList());
         Map<String, long[]> known = new HashMap<>();
