@@ -10,6 +10,7 @@ import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.ingestion.ContentType;
 import dev.ragline.ingestion.CrashHarness;
 import dev.ragline.ingestion.DocumentEvent;
+import dev.ragline.ingestion.EmbeddedKafkaBroker;
 import dev.ragline.ingestion.KafkaIngestionConsumer;
 import dev.ragline.ingestion.KafkaTestSupport;
 import dev.ragline.ingestion.SamplePublisher;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole service, as {@code bin/run} starts it (embedded broker inside its JVM, Lucene, the real bge-small encoder),
- * killed with SIGKILL at random moments while thousands of documents, updates, tombstones, stale replays and poison
+ * The whole service, as {@code bin/run} starts it (embedded broker inside its JVM, or an external broker; Lucene, the
+ * real bge-small encoder), killed with SIGKILL at random moments while thousands of documents, updates, tombstones, stale replays and poison
  * events stream into its broker, and restarted on the same data directory. Afterwards every document is stored
  * exactly once at its latest version, deleted ones are absent, no other chunk remains, and every poison event is on
  * the dead-letter topic with its reason.
@@ -112,8 +113,26 @@ class ServiceCrashIT {
     }
 
     @Test
-    void killedAtRandomMomentsTheServiceLosesNothingDuplicatesNothingLeavesNoStaleChunkAndDeadLettersThePoison() throws Exception {
-        List<DocumentEvent> events = CrashHarness.workload(44, 1_400, 600, 1, 3);
+    void killedAtRandomMomentsWithItsEmbeddedBrokerTheServiceLosesNothingDuplicatesNothingAndDeadLettersThePoison() throws Exception {
+        crashRun(44, null);
+    }
+
+    /**
+     * The same against an external broker: a KRaft broker in this test's JVM, a process of its own that the kills do
+     * not touch, so publishing goes on while the service is down and it restarts into a backlog.
+     */
+    @Test
+    void killedAtRandomMomentsWithAnExternalBrokerTheServiceLosesNothingDuplicatesNothingAndDeadLettersThePoison() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            broker.createTopic(TOPIC, PARTITIONS);
+            broker.createTopic(DLQ, 1);
+            crashRun(45, broker.bootstrapServers());
+        }
+    }
+
+    /** @param externalBrokers bootstrap servers of an external broker, or null for the service's embedded one */
+    private void crashRun(long seed, String externalBrokers) throws Exception {
+        List<DocumentEvent> events = CrashHarness.workload(seed, 1_400, 600, 1, 3);
         Map<String, DocumentState> expected;
         try (OnnxEncoder encoder = Encoders.open(EncoderConfig.of("bge-small-en-v1.5"))) {
             TokensOf tokens = new TokensOf(encoder);
@@ -121,18 +140,22 @@ class ServiceCrashIT {
             expected = CrashHarness.expectedStates(events, tokens, TokenAwareSplitter.forEncoder(tokens, 256, 32));
         }
         var poison = poison();
-        Path log = Path.of("target", "service-crash-it.log");
+        boolean embedded = externalBrokers == null;
+        Path log = Path.of("target", "service-crash-it-" + (embedded ? "embedded" : "external") + "-broker.log");
         java.nio.file.Files.deleteIfExists(log);
-        Random random = new Random(4);
+        Random random = new Random(seed);
         List<Duration> recoveries = new ArrayList<>();
-        try (ServiceProcess service = new ServiceProcess(dir.resolve("data"), log, Map.of(
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 // Static membership, as the README advises for restarts: the restarted member gets its partitions at once.
                 "ragline.kafka.group-instance-id", "service-1",
-                "ragline.ingestion.max-chunks-per-event", "20"))) {
+                "ragline.ingestion.max-chunks-per-event", "20"));
+        if (!embedded) settings.put("ragline.kafka.bootstrap-servers", externalBrokers);
+        try (ServiceProcess service = new ServiceProcess(dir.resolve("data"), log, settings)) {
             service.start();
             service.await("/q/health/ready", 200, START);
 
-            // Publishes in slices while the service is up; the kill loop holds the lock while the broker is down.
+            // Publishes in slices; with the embedded broker only while the service is up (the kill loop holds the
+            // lock while the broker is down), with an external one throughout.
             ReentrantLock up = new ReentrantLock(true);
             AtomicReference<Throwable> publishFailure = new AtomicReference<>();
             Thread publisher = new Thread(() -> {
@@ -141,13 +164,13 @@ class ServiceCrashIT {
                              ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, BROKER_LIMIT),
                              new ByteArraySerializer(), new ByteArraySerializer())) {
                     for (int from = 0; from < events.size(); from += 100) {
-                        up.lock();
+                        if (embedded) up.lock();
                         try {
                             documents.publishAll(events.subList(from, Math.min(events.size(), from + 100)));
                             if (from == 1_000) for (var p : poison.entrySet())
                                 raw.send(new ProducerRecord<>(TOPIC, p.getKey().getBytes(StandardCharsets.UTF_8), p.getValue().getKey())).get();
                         } finally {
-                            up.unlock();
+                            if (embedded) up.unlock();
                         }
                         Thread.sleep(100);
                     }
@@ -209,7 +232,8 @@ class ServiceCrashIT {
                     .isEqualTo(String.valueOf(BROKER_LIMIT - 1_000));
             service.kill9(); // a last crash: the state must be complete anyway
         }
-        System.out.println("[service crash test] " + KILLS + " kills; kill to first commit after the restart " + recoveries);
+        System.out.println("[service crash test, " + (embedded ? "embedded" : "external") + " broker] " + KILLS
+                + " kills; kill to first commit after the restart " + recoveries);
 
         try (var store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir.resolve("data").resolve("lucene"), 384))) {
             assertThat(CrashHarness.differences(store, expected)).isEmpty();

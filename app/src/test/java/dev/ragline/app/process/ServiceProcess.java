@@ -69,9 +69,9 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** The embedded broker inside the service (when no external bootstrap servers are configured). */
+    /** The configured external brokers, or else the embedded broker inside the service. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + kafkaPort;
+        return properties.getOrDefault("ragline.kafka.bootstrap-servers", "127.0.0.1:" + kafkaPort);
     }
 
     public synchronized void start() {
