@@ -107,6 +107,17 @@ def quantize_graph(model):
     return model, dequantized
 
 
+def training_chain(run):
+    """The run's arguments, with those of the run it continued from (--init) nested under continuedFrom."""
+    path = os.path.join(run, "args.json")
+    if not os.path.exists(path):
+        return {}
+    training = json.load(open(path))
+    if training.get("init"):
+        training["continuedFrom"] = training_chain(os.path.dirname(training["init"]))
+    return training
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", required=True)
@@ -122,7 +133,9 @@ def main():
     best = json.load(open(os.path.join(args.run, "best.json")))
     # Which margin: on validation, among those within 0.1 F1 of the best overall F1, the one that answers
     # answerable questions best (the scores tie closely; a reader that answers is what the service needs).
-    margins = best["validation"]["margins"]
+    # Runs of train_reader.py score validation in two settings and say which one chose the epoch.
+    setting = best.get("selected_on")
+    margins = best["validation"][setting]["margins"] if setting else best["validation"]["margins"]
     top = max(m["f1"] for m in margins.values())
     name, chosen = max(((n, m) for n, m in margins.items() if m["f1"] >= top - 0.1), key=lambda nm: nm[1]["answerable_f1"])
     best["margin"], best["threshold"] = name, chosen["threshold"]
@@ -199,10 +212,11 @@ def main():
         "trainingArticles": [a["title"] for i, a in enumerate(train) if i not in VALIDATION_POSITIONS],
         "maxLength": MAX_LEN, "stride": STRIDE, "maxQuestionTokens": MAX_QUESTION, "maxAnswerTokens": MAX_ANSWER_TOKENS,
         "noAnswer": {"margin": best["margin"], "threshold": best["threshold"],
-                     "choice": "on validation: among margins within 0.1 F1 of the best overall F1, the highest answerable F1",
+                     "choice": "on validation (" + (setting or "gold") + " setting): among margins within 0.1 F1 of "
+                               "the best overall F1, the highest answerable F1",
                      "rule": "answer when margin > threshold; span_minus_null = best span score - min over windows of "
                              "(start[CLS] + end[CLS]); answerable_logit = max over windows; sum = both added"},
-        "training": json.load(open(os.path.join(args.run, "args.json"))) if os.path.exists(os.path.join(args.run, "args.json")) else {},
+        "training": training_chain(args.run),
         "validation": best["validation"],
         "torch": torch.__version__,
     }
