@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent query encodings go through {@link BatchingQueryEncoder}. Query embeddings are never cached: every
  * search encodes its query. Usage:
  * <pre>./mvnw -B -q -pl retrieval -am verify -DskipTests -Pbench-search -Dbench.args="--chunks 100000 --clients 1,16 --store lucene,qdrant --encoders bge-small-en-v1.5:0:1,bge-small-en-v1.5-q:1:2"</pre>
- * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on,
+ * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on,gate2 (gateN: at
+ * most N query encodings at a time, the others waiting in arrival order),
  * --encoders MODEL:THREADS:SESSIONS,... (ONNX intra-op threads per session, 0 = runtime default; sessions used in
  * turn), or --model ID --threads N for one session, --store lucene,qdrant (a real Qdrant server from the test
  * binary). Keyword rows need no encoder and are measured once per store.
@@ -79,6 +80,25 @@ public final class SearchLatencyBenchmark {
         @Override public void close() { sessions.forEach(OnnxEncoder::close); }
     }
 
+    /** At most {@code permits} query encodings at a time, the rest waiting in arrival order (a fair semaphore). */
+    record GatedEncoder(Encoder delegate, java.util.concurrent.Semaphore gate) implements Encoder {
+        GatedEncoder(Encoder delegate, int permits) { this(delegate, new java.util.concurrent.Semaphore(permits, true)); }
+        @Override public String modelId() { return delegate.modelId(); }
+        @Override public String modelSha256() { return delegate.modelSha256(); }
+        @Override public int dimension() { return delegate.dimension(); }
+        @Override public int maxTokens() { return delegate.maxTokens(); }
+        @Override public int countTokens(String text) { return delegate.countTokens(text); }
+        @Override public List<float[]> embedPassages(List<String> passages) { return delegate.embedPassages(passages); }
+        @Override public float[] embedQuery(String query) {
+            gate.acquireUninterruptibly();
+            try {
+                return delegate.embedQuery(query);
+            } finally {
+                gate.release();
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -114,11 +134,12 @@ public final class SearchLatencyBenchmark {
                 for (EncoderSpec spec : specs) {
                     try (SessionPool pool = new SessionPool(spec)) {
                         for (String batching : batchings) {
-                            Encoder encoder = "on".equals(batching) ? new BatchingQueryEncoder(pool, 16, 500) : pool;
+                            Encoder encoder = batching.startsWith("gate") ? new GatedEncoder(pool, Integer.parseInt(batching.substring(4)))
+                                    : "on".equals(batching) ? new BatchingQueryEncoder(pool, 16, 500) : pool;
                             for (SearchMode mode : modes) {
-                                if (mode == SearchMode.KEYWORD && (keywordDone || "on".equals(batching))) continue; // no encoder involved
+                                if (mode == SearchMode.KEYWORD && (keywordDone || !"off".equals(batching))) continue; // no encoder involved
                                 for (int clients : clientCounts) {
-                                    if ("on".equals(batching) && clients == 1) continue; // nothing to batch
+                                    if (!"off".equals(batching) && clients == 1) continue; // nothing to batch or queue
                                     run(store, encoder, mode, clients, Math.min(20, queries), queryTexts); // warm-up
                                     double[] r = run(store, encoder, mode, clients, queries, queryTexts);
                                     System.out.printf(Locale.ROOT, "%-7s %-22s %7s %8d %-8s %-8s %7d %9.1f %9.1f %9.1f%n",
