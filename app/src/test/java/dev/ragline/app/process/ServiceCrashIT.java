@@ -2,6 +2,7 @@ package dev.ragline.app.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ragline.core.ChunkStore;
 import dev.ragline.core.DocumentState;
 import dev.ragline.core.Encoder;
 import dev.ragline.embedding.EncoderConfig;
@@ -17,6 +18,9 @@ import dev.ragline.ingestion.SamplePublisher;
 import dev.ragline.ingestion.TokenAwareSplitter;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
+import dev.ragline.retrieval.qdrant.QdrantChunkStore;
+import dev.ragline.retrieval.qdrant.QdrantStoreConfig;
+import dev.ragline.retrieval.qdrant.QdrantTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +45,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole service, as {@code bin/run} starts it (embedded broker inside its JVM, or an external broker; Lucene, the
- * real bge-small encoder), killed with SIGKILL at random moments while thousands of documents, updates, tombstones, stale replays and poison
+ * The whole service, as {@code bin/run} starts it (embedded broker inside its JVM, or an external broker; Lucene, or a
+ * real Qdrant server that is killed too; the real bge-small encoder), killed with SIGKILL at random moments while thousands of documents, updates, tombstones, stale replays and poison
  * events stream into its broker, and restarted on the same data directory. Afterwards every document is stored
  * exactly once at its latest version, deleted ones are absent, no other chunk remains, and every poison event is on
  * the dead-letter topic with its reason.
@@ -114,7 +118,7 @@ class ServiceCrashIT {
 
     @Test
     void killedAtRandomMomentsWithItsEmbeddedBrokerTheServiceLosesNothingDuplicatesNothingAndDeadLettersThePoison() throws Exception {
-        crashRun(44, null);
+        crashRun(44, null, null);
     }
 
     /**
@@ -126,12 +130,26 @@ class ServiceCrashIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             broker.createTopic(TOPIC, PARTITIONS);
             broker.createTopic(DLQ, 1);
-            crashRun(45, broker.bootstrapServers());
+            crashRun(45, broker.bootstrapServers(), null);
         }
     }
 
-    /** @param externalBrokers bootstrap servers of an external broker, or null for the service's embedded one */
-    private void crashRun(long seed, String externalBrokers) throws Exception {
+    /**
+     * The same on a real Qdrant server instead of Lucene (embedded broker), and the Qdrant server is SIGKILLed too,
+     * once, between the first and the second kill of the service, and started again a few seconds later.
+     */
+    @Test
+    void killedAtRandomMomentsOnQdrantWhichIsKilledTooTheServiceLosesNothingDuplicatesNothingAndDeadLettersThePoison() throws Exception {
+        try (QdrantTestServer qdrant = QdrantTestServer.start()) {
+            crashRun(46, null, qdrant);
+        }
+    }
+
+    /**
+     * @param externalBrokers bootstrap servers of an external broker, or null for the service's embedded one
+     * @param qdrant          the Qdrant server to store in (killed and restarted once during the run), or null for Lucene
+     */
+    private void crashRun(long seed, String externalBrokers, QdrantTestServer qdrant) throws Exception {
         List<DocumentEvent> events = CrashHarness.workload(seed, 1_400, 600, 1, 3);
         Map<String, DocumentState> expected;
         try (OnnxEncoder encoder = Encoders.open(EncoderConfig.of("bge-small-en-v1.5"))) {
@@ -141,7 +159,8 @@ class ServiceCrashIT {
         }
         var poison = poison();
         boolean embedded = externalBrokers == null;
-        Path log = Path.of("target", "service-crash-it-" + (embedded ? "embedded" : "external") + "-broker.log");
+        String setup = (embedded ? "embedded" : "external") + " broker, " + (qdrant == null ? "Lucene" : "Qdrant");
+        Path log = Path.of("target", "service-crash-it-" + setup.replaceAll("[^A-Za-z]+", "-") + ".log");
         java.nio.file.Files.deleteIfExists(log);
         Random random = new Random(seed);
         List<Duration> recoveries = new ArrayList<>();
@@ -150,6 +169,12 @@ class ServiceCrashIT {
                 "ragline.kafka.group-instance-id", "service-1",
                 "ragline.ingestion.max-chunks-per-event", "20"));
         if (!embedded) settings.put("ragline.kafka.bootstrap-servers", externalBrokers);
+        if (qdrant != null) {
+            settings.put("ragline.store.type", "qdrant");
+            settings.put("ragline.store.qdrant.host", qdrant.host());
+            settings.put("ragline.store.qdrant.grpc-port", String.valueOf(qdrant.grpcPort()));
+            settings.put("ragline.store.qdrant.collection", "crash");
+        }
         try (ServiceProcess service = new ServiceProcess(dir.resolve("data"), log, settings)) {
             service.start();
             service.await("/q/health/ready", 200, START);
@@ -182,6 +207,14 @@ class ServiceCrashIT {
 
             long total = events.size() + poison.size();
             for (int k = 0; k < KILLS; k++) {
+                if (k == 1 && qdrant != null) {
+                    // Mid-ingestion: the store dies under the running service, which retries without committing.
+                    service.note("killing Qdrant with SIGKILL");
+                    qdrant.kill();
+                    Thread.sleep(3_000);
+                    qdrant.startAgain();
+                    service.note("Qdrant started again");
+                }
                 // Kill at a random point of the stream, after about (k + 1) / (KILLS + 1) of it is committed (±1/8),
                 // so that every kill and every restart has records left to do, however fast the machine.
                 long target = (long) (total * (k + 1 + (random.nextDouble() - 0.5) / 2) / (KILLS + 1));
@@ -232,10 +265,11 @@ class ServiceCrashIT {
                     .isEqualTo(String.valueOf(BROKER_LIMIT - 1_000));
             service.kill9(); // a last crash: the state must be complete anyway
         }
-        System.out.println("[service crash test, " + (embedded ? "embedded" : "external") + " broker] " + KILLS
+        System.out.println("[service crash test, " + setup + "] " + KILLS
                 + " kills; kill to first commit after the restart " + recoveries);
 
-        try (var store = LuceneChunkStore.open(LuceneStoreConfig.defaults(dir.resolve("data").resolve("lucene"), 384))) {
+        try (ChunkStore store = qdrant != null ? QdrantChunkStore.open(QdrantStoreConfig.defaults(qdrant.host(), qdrant.grpcPort(), "crash", 384))
+                : LuceneChunkStore.open(LuceneStoreConfig.defaults(dir.resolve("data").resolve("lucene"), 384))) {
             assertThat(CrashHarness.differences(store, expected)).isEmpty();
             assertThat(expected.values().stream().filter(s -> s.liveVersion().isEmpty()).count()).as("deleted documents").isGreaterThan(50);
             assertThat(expected.values().stream().filter(s -> s.liveVersion().orElse(0) > 1).count()).as("updated documents").isGreaterThan(100);
