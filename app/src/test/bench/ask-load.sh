@@ -8,6 +8,8 @@
 #   app/src/test/bench/ask-load.sh                                   # unbounded vs the default bound, 1/4/16/64 connections
 #   CONNECTIONS="1 16" DURATION=10s app/src/test/bench/ask-load.sh
 #   CONFIGS="mc1=-Dragline.ask.max-concurrent=1 mc4=-Dragline.ask.max-concurrent=4" app/src/test/bench/ask-load.sh
+# ENDPOINT=search runs POST /v1/search instead (one sample-corpus query; "served ms" from ragline_search_latency):
+#   ENDPOINT=search CONNECTIONS="1 16" CONFIGS="fp32= student=-Dragline.encoder.query-model=embedding/models/bge-small-en-v1.5-query-4l" app/src/test/bench/ask-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 . bin/java-home.sh
@@ -17,6 +19,13 @@ CONNECTIONS=${CONNECTIONS:-"1 4 16 64"}
 PORT=${PORT:-18181}
 # name=comma-separated JVM options; "unbounded" sets the bound far above any connection count. A name ending in
 # "+honour" runs clients that wait Retry-After after a refusal; the others retry at once (wrk's closed loop).
+ENDPOINT=${ENDPOINT:-ask}
+case "$ENDPOINT" in
+  ask) SERIES='ragline_ask_latency_seconds_%s{route="GENERATE"' ;;
+  search) SERIES='ragline_search_latency_seconds_%s'
+          export RAGLINE_BODY=${RAGLINE_BODY:-'{"query": "how long does a full charge take", "k": 5}'} ;;
+  *) echo "ENDPOINT must be ask or search" >&2; exit 1 ;;
+esac
 CONFIGS=${CONFIGS:-"unbounded=-Dragline.ask.max-concurrent=1000,-Dragline.ask.max-waiting=1000,-Dragline.ask.max-wait=PT10M default= default+honour="}
 JAR=app/target/quarkus-app/quarkus-run.jar
 [ -f "$JAR" ] || ./mvnw -B -q -DskipTests package -pl app -am
@@ -46,11 +55,12 @@ for config in $CONFIGS; do
     curl -s "$URL/v1/search" -H 'content-type: application/json' -d '{"query": "battery range", "k": 1}' | grep -q '"documentId"' && break
     sleep 1
   done
-  wrk -t 1 -c 1 -d 5s -s "$LUA" "$URL/v1/ask" >/dev/null # warm-up
+  wrk -t 1 -c 1 -d 5s -s "$LUA" "$URL/v1/$ENDPOINT" >/dev/null # warm-up
+  # shellcheck disable=SC2059
   for c in $CONNECTIONS; do
-    sum0=$(metric 'ragline_ask_latency_seconds_sum{route="GENERATE"'); n0=$(metric 'ragline_ask_latency_seconds_count{route="GENERATE"')
-    line=$(wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "$DURATION" --timeout 30s -s "$LUA" "$URL/v1/ask" -- "$client" | grep '^RESULT')
-    sum1=$(metric 'ragline_ask_latency_seconds_sum{route="GENERATE"'); n1=$(metric 'ragline_ask_latency_seconds_count{route="GENERATE"')
+    sum0=$(metric "$(printf "$SERIES" sum)"); n0=$(metric "$(printf "$SERIES" count)")
+    line=$(wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "$DURATION" --timeout 30s -s "$LUA" "$URL/v1/$ENDPOINT" -- "$client" | grep '^RESULT')
+    sum1=$(metric "$(printf "$SERIES" sum)"); n1=$(metric "$(printf "$SERIES" count)")
     served=$(awk -v a="$sum0" -v b="$sum1" -v m="$n0" -v n="$n1" 'BEGIN { printf "%.0f", (n > m) ? (b - a) / (n - m) * 1000 : 0 }')
     get() { echo "$line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
     printf '%-15s %5s %8s %8s %8s %8s %7s %7s %7s %6s %8s %10s\n' "$name" "$c" "$(get rps)" "$(get ok_rps)" "$(get p50_ms)" \

@@ -4,7 +4,8 @@
 -- would (approximately: wrk asks delay() per thread, so a thread's next request after a refusal is the one delayed).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"question": "Will the battery get me 60 km to work and back?"}'
+-- RAGLINE_BODY replaces the body (ask-load.sh sets a search request for ENDPOINT=search).
+wrk.body = os.getenv("RAGLINE_BODY") or '{"question": "Will the battery get me 60 km to work and back?"}'
 
 local threads = {}
 

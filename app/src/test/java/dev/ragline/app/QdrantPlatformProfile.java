@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
-/** The service configured for Qdrant: a real Qdrant server (started here) instead of the embedded Lucene store. */
+/**
+ * The service configured for Qdrant: a real Qdrant server (started here) instead of the embedded Lucene store, and
+ * queries encoded by the shipped distilled query encoder (passages by bge-small-en-v1.5, as in every profile).
+ */
 public class QdrantPlatformProfile implements QuarkusTestProfile {
 
     @Override
@@ -17,6 +20,7 @@ public class QdrantPlatformProfile implements QuarkusTestProfile {
         try {
             return Map.of("ragline.data-dir", Files.createTempDirectory("ragline-app-qdrant-").toString(),
                     "ragline.store.type", "qdrant",
+                    "ragline.encoder.query-model", "../embedding/models/bge-small-en-v1.5-query-4l",
                     "ragline.sample-corpus.publish", "false");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

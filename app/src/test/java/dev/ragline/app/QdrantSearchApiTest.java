@@ -17,13 +17,14 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The ingestion → search path with a real Qdrant server as the store. */
+/** The ingestion → search path with a real Qdrant server as the store and the distilled query encoder. */
 @QuarkusTest
 @TestProfile(QdrantPlatformProfile.class)
 class QdrantSearchApiTest {
     @Inject Platform platform;
     @Inject RaglineConfig config;
     @Inject dev.ragline.core.ChunkStore store;
+    @Inject dev.ragline.core.Encoder encoder;
 
     @Test
     void documentsFlowFromKafkaIntoQdrantAndBackOutThroughSearch() {
@@ -50,6 +51,19 @@ class QdrantSearchApiTest {
         assertThat(hybrid.getList("hits.documentId")).containsExactly("ops-1");
         assertThat(hybrid.getInt("hits[0].legs.keyword.rank")).isEqualTo(1);
         assertThat(hybrid.getInt("hits[0].legs.dense.rank")).isEqualTo(1);
+    }
+
+    /** The profile sets ragline.encoder.query-model: searches encode queries with it, passages stay with bge. */
+    @Test
+    void queriesAreEncodedByTheDistilledQueryEncoderAndPassagesByTheirOwnModel() {
+        var passages = platform.onnxEncoder();
+        assertThat(encoder.modelSha256()).isEqualTo(passages.modelSha256());
+        assertThat(encoder.embedPassages(java.util.List.of("paid holiday")).getFirst())
+                .isEqualTo(passages.embedPassages(java.util.List.of("paid holiday")).getFirst());
+        float[] query = encoder.embedQuery("how many days of paid holiday do I get?");
+        assertThat(query).isNotEqualTo(passages.embedQuery("how many days of paid holiday do I get?"));
+        assertThat(dev.ragline.core.Vectors.dot(query, passages.embedPassages(
+                java.util.List.of("how many days of paid holiday do I get?")).getFirst())).isGreaterThan(0.8f);
     }
 
     @Test

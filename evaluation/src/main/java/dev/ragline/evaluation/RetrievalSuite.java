@@ -62,6 +62,11 @@ final class RetrievalSuite extends Harness.Suite {
     @Option(names = "--pooling", description = "CLS or MEAN, for a model given by path.")
     Pooling pooling;
 
+    @Option(names = "--query-model", description = "A query encoder distilled from --model (the folder "
+            + "embedding/training/distill_query_encoder.py writes): its queries are scored as extra rows, "
+            + "\"query encoder NAME\", against the same --model documents.")
+    Path queryModel;
+
     @Option(names = "--split", defaultValue = "test")
     String split;
 
@@ -152,6 +157,7 @@ final class RetrievalSuite extends Harness.Suite {
                 .configure("modes", searchModes.stream().map(SearchMode::wireName).toList())
                 .configure("candidatesPerLeg", candidates).configure("rrfK", rrfK)
                 .configure("keywordAnalyzer", analyzer.name())
+                .configure("queryModel", queryModel == null ? "" : queryModel.toString())
                 .input("dataset", data.getFileName().toString(), data);
         if (rerankModel != null) {
             Path onnx = Files.isDirectory(rerankModel) ? rerankModel.resolve("model.onnx") : rerankModel;
@@ -169,7 +175,7 @@ final class RetrievalSuite extends Harness.Suite {
             for (String index : indexes) {
                 System.err.println("[retrieval] " + index + " search (" + modes + ") over " + data);
                 BeirRetrievalEval.Options options = new BeirRetrievalEval.Options(data, model, pooling, split, instruction,
-                        cache, threads, 32);
+                        cache, threads, 32, queryModel);
                 Map<String, BeirRetrievalEval.Result> byMode;
                 try {
                     byMode = BeirRetrievalEval.runEach(options, docs -> retrievers(index, docs, searchModes, report));

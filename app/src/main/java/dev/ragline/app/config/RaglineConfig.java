@@ -17,6 +17,8 @@ public interface RaglineConfig {
 
     Encoder encoder();
 
+    SearchLimits search();
+
     Store store();
 
     Kafka kafka();
@@ -59,6 +61,13 @@ public interface RaglineConfig {
         /** Prefix queries with the model's query instruction (bge). */
         @WithDefault("true")
         boolean queryInstruction();
+
+        /**
+         * A query encoder distilled from {@code model} (the folder embedding/training/distill_query_encoder.py
+         * writes): search and ask encode queries with it, passages stay with {@code model}. Refused at start-up
+         * when it was distilled from another model.
+         */
+        Optional<Path> queryModel();
     }
 
     interface Store {
@@ -289,6 +298,25 @@ public interface RaglineConfig {
             @WithDefault("50")
             int candidates();
         }
+    }
+
+    /** The bound on /v1/search (query encoding plus search), under ragline.search. */
+    interface SearchLimits {
+        /**
+         * Searches run at once; the rest wait in arrival order. A protective bound by default: a bound of one per core
+         * cut p99 in the in-process benchmark but cost throughput over HTTP with the clients on the same 2 cores
+         * (README, "Speed"); set it near the core count where the clients run elsewhere.
+         */
+        @WithDefault("64")
+        int maxConcurrent();
+
+        /** Searches that may wait for a slot; one more is answered 429 at once. */
+        @WithDefault("256")
+        int maxWaiting();
+
+        /** How long a search waits for a slot before it is answered 503. */
+        @WithDefault("PT2S")
+        Duration maxWait();
     }
 
     interface Ask {

@@ -1,109 +1,22 @@
 package dev.ragline.app.wiring;
 
-import dev.ragline.app.api.TooBusyException;
 import dev.ragline.app.config.RaglineConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
-/**
- * Bounds the decoder step of {@code /v1/ask}: at most {@code max-concurrent} answers are read at once, at most
- * {@code max-waiting} requests wait (in arrival order) for a slot, each for at most {@code max-wait}. Beyond that the
- * caller is told at once (429, or 503 after waiting) instead of joining a line that only grows. A plain fair
- * semaphore: SmallRye Fault Tolerance's bulkhead queues only asynchronous calls and bounds no waiting time.
- */
+/** Bounds the decoder step of {@code /v1/ask} ({@code ragline.ask.max-concurrent}, {@code max-waiting}, {@code max-wait}). */
 @Singleton
-public class AskBulkhead {
-
-    /** A held slot; closing it (once) lets the next waiter in. */
-    public interface Slot extends AutoCloseable {
-        @Override void close();
-    }
-
-    private final int maxConcurrent, maxWaiting;
-    private final Duration maxWait;
-    private final Semaphore slots;
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final AtomicLong rejectedFull = new AtomicLong(), rejectedTimeout = new AtomicLong();
+public class AskBulkhead extends Bulkhead {
 
     @Inject
     public AskBulkhead(RaglineConfig config, Platform platform) {
         this(config.ask().maxConcurrent(), config.ask().maxWaiting(), config.ask().maxWait());
-        platform.metrics().bindAskBulkhead(this);
+        platform.metrics().bindBulkhead(this, "ragline.ask.decoder", "ragline.ask.rejected", "GENERATE answers being read",
+                "GENERATE requests waiting for a decoder slot", "Asks refused for want of a decoder slot");
     }
 
     AskBulkhead(int maxConcurrent, int maxWaiting, Duration maxWait) {
-        if (maxConcurrent < 1) throw new IllegalArgumentException("ragline.ask.max-concurrent must be >= 1, got " + maxConcurrent);
-        if (maxWaiting < 0) throw new IllegalArgumentException("ragline.ask.max-waiting must be >= 0, got " + maxWaiting);
-        this.maxConcurrent = maxConcurrent;
-        this.maxWaiting = maxWaiting;
-        this.maxWait = maxWait;
-        this.slots = new Semaphore(maxConcurrent, true);
-    }
-
-    /** A slot now, or after waiting; else {@link TooBusyException} (429 line full, 503 waited too long). */
-    public Slot acquire() {
-        if (!slots.tryAcquire()) {
-            if (waiting.incrementAndGet() > maxWaiting) {
-                waiting.decrementAndGet();
-                rejectedFull.incrementAndGet();
-                throw new TooBusyException(429, "the decoder is busy: " + maxConcurrent + " answers are being read and "
-                        + maxWaiting + " are waiting (ragline.ask.max-concurrent, ragline.ask.max-waiting); retry later",
-                        retryAfterSeconds());
-            }
-            try {
-                if (!slots.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                    rejectedTimeout.incrementAndGet();
-                    throw new TooBusyException(503, "the decoder is busy: no slot came free within " + maxWait.toMillis()
-                            + " ms (ragline.ask.max-wait); retry later", retryAfterSeconds());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TooBusyException(503, "interrupted while waiting for the decoder", retryAfterSeconds());
-            } finally {
-                waiting.decrementAndGet();
-            }
-        }
-        AtomicBoolean held = new AtomicBoolean(true);
-        return () -> {
-            if (held.getAndSet(false)) slots.release();
-        };
-    }
-
-    private long retryAfterSeconds() {
-        return Math.max(1, (maxWait.toMillis() + 999) / 1000);
-    }
-
-    public int inFlight() {
-        return maxConcurrent - slots.availablePermits();
-    }
-
-    public int waiting() {
-        return waiting.get();
-    }
-
-    public int maxConcurrent() {
-        return maxConcurrent;
-    }
-
-    public int maxWaiting() {
-        return maxWaiting;
-    }
-
-    public Duration maxWait() {
-        return maxWait;
-    }
-
-    long rejectedQueueFull() {
-        return rejectedFull.get();
-    }
-
-    long rejectedWaitTimeout() {
-        return rejectedTimeout.get();
+        super("the decoder", "answers are being read", "ragline.ask", maxConcurrent, maxWaiting, maxWait);
     }
 }

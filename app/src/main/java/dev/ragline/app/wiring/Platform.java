@@ -7,6 +7,7 @@ import dev.ragline.embedding.Device;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.embedding.OnnxCrossEncoder;
+import dev.ragline.embedding.DistilledQueryEncoder;
 import dev.ragline.embedding.OnnxEncoder;
 import dev.ragline.ingestion.DocumentIndexer;
 import dev.ragline.ingestion.EmbeddedKafkaBroker;
@@ -56,6 +57,8 @@ public class Platform {
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final OnnxEncoder encoder;
+    /** What search and ask encode queries with: {@link #encoder}, or with a distilled query encoder beside it. */
+    private final Encoder searchEncoder;
     private final ChunkStore store;
     private final EmbeddedKafkaBroker broker;
     private final KafkaIngestionConsumer consumer;
@@ -73,6 +76,8 @@ public class Platform {
             encoder = remember(openEncoder(config.encoder()));
             metrics = new PlatformMetrics(registry);
             encoder.addBatchListener(metrics::encoderBatch);
+            searchEncoder = config.encoder().queryModel().isEmpty() ? encoder
+                    : DistilledQueryEncoder.split(encoder, remember(openQueryEncoder(config.encoder(), encoder)));
             store = remember(openStore(config, encoder.dimension()));
             metrics.bindStore(store);
             reranking = new Reranking(openReranker(config.retrieval().rerank()));
@@ -135,6 +140,16 @@ public class Platform {
         LOG.infof("encoder %s (%d dimensions, max %d tokens) on %s", encoder.modelId(), encoder.dimension(),
                 encoder.maxTokens(), encoder.executionProvider());
         return encoder;
+    }
+
+    static OnnxEncoder openQueryEncoder(RaglineConfig.Encoder c, OnnxEncoder passages) {
+        Path directory = c.queryModel().orElseThrow();
+        var base = EncoderConfig.of(c.model())
+                .withDevice(Device.valueOf(c.device().toUpperCase(Locale.ROOT)))
+                .withIntraOpThreads(c.intraOpThreads());
+        OnnxEncoder queries = DistilledQueryEncoder.open(directory, passages, base);
+        LOG.infof("query encoder %s, distilled from %s: queries are encoded with it", directory, passages.modelId());
+        return queries;
     }
 
     private Reranker openReranker(RaglineConfig.Retrieval.Rerank c) {
@@ -249,7 +264,7 @@ public class Platform {
     @Produces
     @Singleton
     Encoder encoder() {
-        return encoder;
+        return searchEncoder;
     }
 
     @Produces

@@ -71,15 +71,17 @@ final class PlatformMetrics implements IngestionObserver {
                 .description("Partitions assigned to this instance").register(registry);
     }
 
-    void bindAskBulkhead(AskBulkhead bulkhead) {
-        Gauge.builder("ragline.ask.decoder.in_flight", bulkhead, AskBulkhead::inFlight)
-                .description("GENERATE answers being read now (at most ragline.ask.max-concurrent)").register(registry);
-        Gauge.builder("ragline.ask.decoder.waiting", bulkhead, AskBulkhead::waiting)
-                .description("GENERATE requests waiting for a decoder slot (at most ragline.ask.max-waiting)").register(registry);
-        FunctionCounter.builder("ragline.ask.rejected", bulkhead, AskBulkhead::rejectedQueueFull).tag("reason", "queue_full")
-                .description("Asks refused for want of a decoder slot: 429 queue full, 503 waited too long").register(registry);
-        FunctionCounter.builder("ragline.ask.rejected", bulkhead, AskBulkhead::rejectedWaitTimeout).tag("reason", "wait_timeout")
-                .description("Asks refused for want of a decoder slot: 429 queue full, 503 waited too long").register(registry);
+    /** In-flight and waiting gauges ({@code PREFIX.in_flight}, {@code PREFIX.waiting}) and refusals by reason. */
+    void bindBulkhead(Bulkhead bulkhead, String prefix, String rejected, String inFlight, String waiting, String refused) {
+        int bound = bulkhead.maxConcurrent(), line = bulkhead.maxWaiting();
+        Gauge.builder(prefix + ".in_flight", bulkhead, Bulkhead::inFlight)
+                .description(inFlight + " now (at most " + bound + ")").register(registry);
+        Gauge.builder(prefix + ".waiting", bulkhead, Bulkhead::waiting)
+                .description(waiting + " (at most " + line + ")").register(registry);
+        FunctionCounter.builder(rejected, bulkhead, Bulkhead::rejectedQueueFull).tag("reason", "queue_full")
+                .description(refused + ": 429 queue full, 503 waited too long").register(registry);
+        FunctionCounter.builder(rejected, bulkhead, Bulkhead::rejectedWaitTimeout).tag("reason", "wait_timeout")
+                .description(refused + ": 429 queue full, 503 waited too long").register(registry);
     }
 
     @Override public void documentsIndexed(int count) { indexed.increment(count); }

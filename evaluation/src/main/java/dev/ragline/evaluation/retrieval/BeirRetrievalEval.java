@@ -1,5 +1,6 @@
 package dev.ragline.evaluation.retrieval;
 
+import dev.ragline.embedding.DistilledQueryEncoder;
 import dev.ragline.embedding.EmbeddingCache;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
@@ -23,17 +24,23 @@ import java.util.function.Function;
  * documents, metrics from the split's qrels. Document embeddings are cached on disk, keyed by model and corpus
  * checksums. Usage (see evaluation/README.md):
  * <pre>BeirRetrievalEval --data DIR [--model ID|PATH] [--pooling CLS|MEAN] [--split test] [--instruction both|on|off]
- *                  [--cache DIR] [--threads N] [--batch N]</pre>
+ *                  [--cache DIR] [--threads N] [--batch N] [--query-model DIR]</pre>
  */
 public final class BeirRetrievalEval {
 
     public enum InstructionMode { BOTH, ON, OFF }
 
+    /** {@code queryModel}: a distilled query encoder's directory ({@link DistilledQueryEncoder}), or null. */
     public record Options(Path data, String model, Pooling pooling, String split, InstructionMode instruction,
-                          Path cache, int threads, int batchSize) {
+                          Path cache, int threads, int batchSize, Path queryModel) {
         public static Options defaults(Path data) {
             return new Options(data, EncoderConfig.DEFAULT_MODEL, null, "test", InstructionMode.BOTH,
-                    Path.of("target", "beir-cache"), 0, EncoderConfig.defaults().batchSize());
+                    Path.of("target", "beir-cache"), 0, EncoderConfig.defaults().batchSize(), null);
+        }
+
+        public Options(Path data, String model, Pooling pooling, String split, InstructionMode instruction,
+                       Path cache, int threads, int batchSize) {
+            this(data, model, pooling, split, instruction, cache, threads, batchSize, null);
         }
     }
 
@@ -41,7 +48,10 @@ public final class BeirRetrievalEval {
     public record Scores(double ndcg10, double recall10, double recall100, double mrr10, int queries) {
     }
 
-    /** Rows are keyed "with instruction" / "without instruction" ("no instruction" for models without one). */
+    /**
+     * Rows are keyed "with instruction" / "without instruction" ("no instruction" for models without one), and
+     * "query encoder NAME" for the queries of a distilled query encoder.
+     */
     public record Result(String model, String modelSha256, String corpusSha256, int documents, int queries,
                          int documentsOverMaxTokens, int maxTokens, boolean documentsFromCache,
                          double documentSeconds, Map<String, Scores> rows) {
@@ -109,6 +119,10 @@ public final class BeirRetrievalEval {
                 queryVectors.put("no instruction", encoder.embedPassages(queries));
             else if (options.instruction() != InstructionMode.ON)
                 queryVectors.put("without instruction", encoder.embedPassages(queries));
+            if (options.queryModel() != null)
+                try (OnnxEncoder student = DistilledQueryEncoder.open(options.queryModel(), encoder, config)) {
+                    queryVectors.put(queryEncoderRow(options.queryModel()), student.embedQueries(queries));
+                }
             Map<String, Result> results = new LinkedHashMap<>();
             retrievers.forEach((name, retriever) -> {
                 Map<String, Scores> rows = new LinkedHashMap<>();
@@ -118,6 +132,11 @@ public final class BeirRetrievalEval {
             });
             return results;
         }
+    }
+
+    /** The row name of a distilled query encoder's queries. */
+    public static String queryEncoderRow(Path queryModel) {
+        return "query encoder " + queryModel.toAbsolutePath().normalize().getFileName();
     }
 
     /** Reports encoding progress on stderr about every 5%; called only when the embeddings are not cached. */
@@ -163,7 +182,7 @@ public final class BeirRetrievalEval {
             if (!args[i].startsWith("--") || i + 1 >= args.length)
                 throw new IllegalArgumentException("expected --name value pairs, got: " + String.join(" ", args)
                         + "\nusage: --data DIR [--model ID|PATH] [--pooling CLS|MEAN] [--split test]"
-                        + " [--instruction both|on|off] [--cache DIR] [--threads N] [--batch N]");
+                        + " [--instruction both|on|off] [--cache DIR] [--threads N] [--batch N] [--query-model DIR]");
             named.put(args[i].substring(2), args[++i]);
         }
         if (!named.containsKey("data")) throw new IllegalArgumentException("--data DIR (a BEIR folder) is required");
@@ -175,9 +194,10 @@ public final class BeirRetrievalEval {
                 InstructionMode.valueOf(named.getOrDefault("instruction", "both").toUpperCase(Locale.ROOT)),
                 named.containsKey("cache") ? Path.of(named.get("cache")) : d.cache(),
                 Integer.parseInt(named.getOrDefault("threads", "0")),
-                Integer.parseInt(named.getOrDefault("batch", String.valueOf(d.batchSize()))));
+                Integer.parseInt(named.getOrDefault("batch", String.valueOf(d.batchSize()))),
+                named.containsKey("query-model") ? Path.of(named.get("query-model")) : null);
         List<String> unknown = new ArrayList<>(named.keySet());
-        unknown.removeAll(List.of("model", "pooling", "split", "instruction", "cache", "threads", "batch"));
+        unknown.removeAll(List.of("model", "pooling", "split", "instruction", "cache", "threads", "batch", "query-model"));
         if (!unknown.isEmpty()) throw new IllegalArgumentException("unknown options: " + unknown);
         return options;
     }

@@ -52,6 +52,22 @@ class BeirRetrievalEvalTest {
         assertThat(table).contains("nDCG@10", "recall@100", "MRR@10", "with instruction", "from cache");
     }
 
+    /** The shipped distilled query encoder's queries become an extra row against the same bge documents. */
+    @Test
+    void aDistilledQueryEncoderIsScoredBesideItsTeacher(@TempDir Path cache) {
+        Path student = Path.of("..", "embedding", "models", "bge-small-en-v1.5-query-4l");
+        var options = new BeirRetrievalEval.Options(FIXTURE, "bge-small-en-v1.5", null, "test",
+                BeirRetrievalEval.InstructionMode.OFF, cache, 1, 8, student);
+        var result = BeirRetrievalEval.run(options);
+        String row = BeirRetrievalEval.queryEncoderRow(student);
+        assertThat(row).isEqualTo("query encoder bge-small-en-v1.5-query-4l");
+        assertThat(result.rows()).containsOnlyKeys("without instruction", row);
+        assertThat(result.rows().get(row).ndcg10()).isGreaterThan(0.8);
+        assertThat(result.rows().get(row).queries()).isEqualTo(8);
+        assertThat(BeirRetrievalEval.parse(new String[]{"--data", FIXTURE.toString(), "--query-model", student.toString()})
+                .queryModel()).isEqualTo(student);
+    }
+
     @Test
     void aChunkStoreCanReplaceExactSearch(@TempDir Path cache) {
         var options = new BeirRetrievalEval.Options(FIXTURE, "all-minilm-l6-v2-q", null, "test",

@@ -11,6 +11,7 @@ import dev.ragline.embedding.BatchingQueryEncoder;
 import dev.ragline.embedding.EncoderConfig;
 import dev.ragline.embedding.Encoders;
 import dev.ragline.embedding.OnnxEncoder;
+import dev.ragline.embedding.Pooling;
 import dev.ragline.retrieval.ClusteredVectors;
 import dev.ragline.retrieval.lucene.LuceneChunkStore;
 import dev.ragline.retrieval.lucene.LuceneStoreConfig;
@@ -41,11 +42,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent query encodings go through {@link BatchingQueryEncoder}. Query embeddings are never cached: every
  * search encodes its query. Usage:
  * <pre>./mvnw -B -q -pl retrieval -am verify -DskipTests -Pbench-search -Dbench.args="--chunks 100000 --clients 1,16 --store lucene,qdrant --encoders bge-small-en-v1.5:0:1,bge-small-en-v1.5-q:1:2"</pre>
- * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on,gate2 (gateN: at
- * most N query encodings at a time, the others waiting in arrival order),
+ * Options: --chunks N, --queries N, --clients 1,16, --modes dense,keyword,hybrid, --batching off,on,gate2,query2
+ * (gateN: at most N query encodings at a time, the others waiting in arrival order; queryN: the same for whole
+ * searches, encoding and store search, as the service's ragline.search.max-concurrent),
  * --encoders MODEL:THREADS:SESSIONS,... (ONNX intra-op threads per session, 0 = runtime default; sessions used in
- * turn), or --model ID --threads N for one session, --store lucene,qdrant (a real Qdrant server from the test
- * binary). Keyword rows need no encoder and are measured once per store.
+ * turn; MODEL may be a distilled query encoder's folder), or --model ID --threads N for one session, --store
+ * lucene,qdrant (a real Qdrant server from the test binary). Keyword rows need no encoder and are measured once per
+ * store.
  */
 public final class SearchLatencyBenchmark {
 
@@ -64,8 +67,13 @@ public final class SearchLatencyBenchmark {
 
         SessionPool(EncoderSpec spec) {
             List<OnnxEncoder> opened = new ArrayList<>();
+            // A directory is a distilled query encoder (CLS pooling, no instruction); vectors here are synthetic, so
+            // its passage model is not needed to check that the two match.
+            EncoderConfig config = Files.isDirectory(Path.of(spec.model()))
+                    ? EncoderConfig.of(spec.model()).withPooling(Pooling.CLS).withQueryInstruction(false)
+                    : EncoderConfig.of(spec.model());
             for (int i = 0; i < spec.sessions(); i++)
-                opened.add(Encoders.open(EncoderConfig.of(spec.model()).withIntraOpThreads(spec.threads())));
+                opened.add(Encoders.open(config.withIntraOpThreads(spec.threads())));
             sessions = List.copyOf(opened);
         }
 
@@ -136,14 +144,16 @@ public final class SearchLatencyBenchmark {
                         for (String batching : batchings) {
                             Encoder encoder = batching.startsWith("gate") ? new GatedEncoder(pool, Integer.parseInt(batching.substring(4)))
                                     : "on".equals(batching) ? new BatchingQueryEncoder(pool, 16, 500) : pool;
+                            java.util.concurrent.Semaphore whole = batching.startsWith("query")
+                                    ? new java.util.concurrent.Semaphore(Integer.parseInt(batching.substring(5)), true) : null;
                             for (SearchMode mode : modes) {
                                 if (mode == SearchMode.KEYWORD && (keywordDone || !"off".equals(batching))) continue; // no encoder involved
                                 for (int clients : clientCounts) {
                                     if (!"off".equals(batching) && clients == 1) continue; // nothing to batch or queue
-                                    run(store, encoder, mode, clients, Math.min(20, queries), queryTexts); // warm-up
-                                    double[] r = run(store, encoder, mode, clients, queries, queryTexts);
+                                    run(store, encoder, whole, mode, clients, Math.min(20, queries), queryTexts); // warm-up
+                                    double[] r = run(store, encoder, whole, mode, clients, queries, queryTexts);
                                     System.out.printf(Locale.ROOT, "%-7s %-22s %7s %8d %-8s %-8s %7d %9.1f %9.1f %9.1f%n",
-                                            storeKind, mode == SearchMode.KEYWORD ? "-" : spec.model(),
+                                            storeKind, mode == SearchMode.KEYWORD ? "-" : Path.of(spec.model()).getFileName().toString(),
                                             mode == SearchMode.KEYWORD ? "-" : String.valueOf(spec.threads()),
                                             mode == SearchMode.KEYWORD ? 0 : spec.sessions(), batching, mode.wireName(),
                                             clients, r[0], r[1], r[2]);
@@ -202,8 +212,8 @@ public final class SearchLatencyBenchmark {
     }
 
     /** {q/s, p50 ms, p99 ms} of {@code total} searches spread over {@code clients} threads. */
-    private static double[] run(ChunkStore store, Encoder encoder, SearchMode mode, int clients, int total,
-                                List<String> texts) throws Exception {
+    private static double[] run(ChunkStore store, Encoder encoder, java.util.concurrent.Semaphore whole, SearchMode mode,
+                                int clients, int total, List<String> texts) throws Exception {
         long[] latencies = new long[total];
         AtomicInteger next = new AtomicInteger();
         long started = System.nanoTime();
@@ -214,8 +224,13 @@ public final class SearchLatencyBenchmark {
                     for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
                         String text = texts.get(i % texts.size());
                         long t = System.nanoTime();
-                        float[] vector = mode.usesVector() ? encoder.embedQuery(text) : null;
-                        store.search(new SearchQuery(text, vector, 10, MetadataFilter.NONE, mode));
+                        if (whole != null) whole.acquireUninterruptibly();
+                        try {
+                            float[] vector = mode.usesVector() ? encoder.embedQuery(text) : null;
+                            store.search(new SearchQuery(text, vector, 10, MetadataFilter.NONE, mode));
+                        } finally {
+                            if (whole != null) whole.release();
+                        }
                         latencies[i] = System.nanoTime() - t;
                     }
                     return null;

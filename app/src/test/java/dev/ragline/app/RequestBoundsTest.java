@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ragline.app.wiring.AskBulkhead;
+import dev.ragline.app.wiring.SearchBulkhead;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -24,15 +25,16 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decoder bound of {@code /v1/ask} through the running service, with a bound of one reader and one waiter. The
+ * The bounds of {@code /v1/ask} and {@code /v1/search} through the running service. The decoder bound of
+ * {@code /v1/ask}, with one reader and one waiter: the
  * one slot is held by the test itself through the service's own {@link AskBulkhead} (as an answer being read would
  * hold it), so saturation does not depend on timing: with the slot held and one request waiting, every further
  * GENERATE request is refused at once with 429 and Retry-After, while DIRECT answers need no slot; once the slot is
  * free, the waiting request is answered. A request that waits longer than max-wait gets 503.
  */
 @QuarkusTest
-@TestProfile(AskBoundTest.TinyBound.class)
-class AskBoundTest {
+@TestProfile(RequestBoundsTest.TinyBound.class)
+class RequestBoundsTest {
     /** Routed to GENERATE by the sample corpus's router (intent battery_range, not answered directly). */
     private static final String GENERATE = "{\"question\": \"Will the battery get me 60 km to work and back?\"}";
 
@@ -45,12 +47,17 @@ class AskBoundTest {
             config.put("ragline.ask.max-waiting", "1");
             // Long enough for the waiting request to outlast the refused ones on a loaded machine; the 503 case waits it out.
             config.put("ragline.ask.max-wait", "PT30S");
+            config.put("ragline.search.max-concurrent", "1");
+            config.put("ragline.search.max-waiting", "1");
+            config.put("ragline.search.max-wait", "PT30S");
             return config;
         }
     }
 
     @Inject AskBulkhead bulkhead;
+    @Inject SearchBulkhead searchBulkhead;
     @TestHTTPResource("/v1/ask") URI ask;
+    @TestHTTPResource("/v1/search") URI search;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -100,6 +107,32 @@ class AskBoundTest {
         }
         Response after = given().contentType(ContentType.JSON).body(GENERATE).post("/v1/ask");
         assertThat(after.statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * Searches run one at a time here (ragline.search.max-concurrent=1) with one waiter; the slot is held by the test
+     * through the service's own {@link SearchBulkhead}: a search waits in line, the next one is refused at once with
+     * 429 naming the setting, and the waiting one is answered once the slot is free.
+     */
+    @Test
+    void searchesBeyondTheSearchBoundWaitInLineOrGet429() throws Exception {
+        String body = "{\"query\": \"battery range\", \"k\": 1}";
+        CompletableFuture<HttpResponse<String>> waiter;
+        try (var held = searchBulkhead.acquire()) {
+            waiter = postAsync(search, body);
+            Eventually.await("a search waiting for a slot", Duration.ofSeconds(30), () -> searchBulkhead.waiting() == 1);
+            HttpResponse<String> refused = postAsync(search, body).get();
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
+            assertThat(refused.body()).contains("search is busy", "ragline.search.max-waiting");
+            assertThat(waiter).isNotDone();
+        }
+        HttpResponse<String> answered = waiter.get();
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(answered.body()).contains("\"hits\"");
+        assertThat(searchBulkhead.inFlight()).isZero();
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("ragline_search_rejected_total{reason=\"queue_full\"} 1.0", "ragline_search_in_flight 0.0");
     }
 
     private static void assertRefused(HttpResponse<String> r, int status) {
