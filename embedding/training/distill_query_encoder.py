@@ -263,7 +263,6 @@ def train(args, wp, teacher, student, train, held):
     warmup = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
-    step = 0
     for epoch in range(1, args.epochs + 1):
         student.train()
         # Similar lengths per batch (less padding), batches in random order.
@@ -281,7 +280,6 @@ def train(args, wp, teacher, student, train, held):
             torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
             opt.step()
             sched.step()
-            step += 1
             total += loss.item()
             if (c + 1) % 100 == 0:
                 print(f"epoch {epoch} step {c + 1}/{len(chunks)} loss {total / (c + 1):.4f} "

@@ -130,13 +130,16 @@ public class Platform {
         }
     }
 
-    static OnnxEncoder openEncoder(RaglineConfig.Encoder c) {
-        var encoderConfig = EncoderConfig.of(c.model())
+    private static EncoderConfig encoderConfig(RaglineConfig.Encoder c) {
+        return EncoderConfig.of(c.model())
                 .withDevice(Device.valueOf(c.device().toUpperCase(Locale.ROOT)))
                 .withIntraOpThreads(c.intraOpThreads())
                 .withBatchSize(c.batchSize())
                 .withQueryInstruction(c.queryInstruction());
-        OnnxEncoder encoder = Encoders.open(encoderConfig);
+    }
+
+    static OnnxEncoder openEncoder(RaglineConfig.Encoder c) {
+        OnnxEncoder encoder = Encoders.open(encoderConfig(c));
         LOG.infof("encoder %s (%d dimensions, max %d tokens) on %s", encoder.modelId(), encoder.dimension(),
                 encoder.maxTokens(), encoder.executionProvider());
         return encoder;
@@ -144,10 +147,8 @@ public class Platform {
 
     static OnnxEncoder openQueryEncoder(RaglineConfig.Encoder c, OnnxEncoder passages) {
         Path directory = c.queryModel().orElseThrow();
-        var base = EncoderConfig.of(c.model())
-                .withDevice(Device.valueOf(c.device().toUpperCase(Locale.ROOT)))
-                .withIntraOpThreads(c.intraOpThreads());
-        OnnxEncoder queries = DistilledQueryEncoder.open(directory, passages, base);
+        // Device and threads as the passage encoder; model, pooling and instruction come from the query encoder's folder.
+        OnnxEncoder queries = DistilledQueryEncoder.open(directory, passages, encoderConfig(c));
         LOG.infof("query encoder %s, distilled from %s: queries are encoded with it", directory, passages.modelId());
         return queries;
     }
